@@ -1,0 +1,103 @@
+"""Thin commands: parse arguments, call one function, print.
+
+Exit status: 0 success; 1 an error stopped the command; 2 the build finished but
+skipped some documents (each named with its problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import queries
+from .config import Settings
+from .errors import KgError
+from .pipeline import build
+from .store import open_store
+
+EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    out = Path(getattr(args, "out", None) or "out")
+    store = Path(args.store) if getattr(args, "store", None) else None
+    return Settings(out_dir=out, store_dir=store)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    report = build([Path(p) for p in args.paths], settings=settings,
+                   progress=sys.stderr.isatty())
+    c = report.counts
+    print(f"built {report.documents} document(s) into {settings.store_path}")
+    print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
+          f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
+          f"{c.get('places', 0)} places")
+    print(f"wrote {report.trig}")
+    for s in report.skipped:
+        print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
+    if report.skipped:
+        print(f"{len(report.skipped)} document(s) skipped", file=sys.stderr)
+        return EXIT_SKIPPED
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.list:
+        print(queries.describe(queries.registry(settings.queries_dir)))
+        return EXIT_OK
+    if not args.query:
+        raise KgError("name a query (see `kg query --list`) or a .rq file")
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise KgError(f"--param {item!r}: write it as NAME=VALUE")
+        params[key] = value
+    query = queries.load(args.query, settings.queries_dir)
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        if args.format == "table":
+            print(queries.table(queries.run(store, query, params)))
+        else:
+            sys.stdout.buffer.write(queries.run_serialized(store, query, args.format, params))
+            sys.stdout.flush()
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="A knowledge graph of armed actors.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the graph from documents")
+    b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
+    b.add_argument("--store", help="store folder (default: OUT/store)")
+    b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.set_defaults(func=cmd_build)
+
+    q = sub.add_parser("query", help="run a named query or a .rq file")
+    q.add_argument("query", nargs="?", help="query name (see --list) or FILE.rq")
+    q.add_argument("--list", action="store_true", help="list the named queries")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="bind a parameter (repeatable)")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.add_argument("--store", help="store folder (default: out/store)")
+    q.set_defaults(func=cmd_query)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KgError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

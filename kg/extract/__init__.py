@@ -1,0 +1,30 @@
+"""Extraction: the only package that imports spaCy.
+
+``extract(documents)`` runs the French pipeline once over all documents (``nlp.pipe``)
+and returns one ``Extraction`` per document: its sentences and mentions now; relations,
+engagements and dates as their modules land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from ..config import Settings
+from ..model import Document, Extraction
+from .mentions import find_mentions, sentences
+from .nlp import pipeline
+
+__all__ = ["extract", "pipeline"]
+
+
+def extract(documents: Iterable[Document], *, settings: Settings) -> Iterator[Extraction]:
+    nlp = pipeline(settings.spacy_model, settings.reference_dir)
+    docs = list(documents)
+    parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
+    for document, sdoc in zip(docs, parsed, strict=True):
+        sents = sentences(document, sdoc)
+        yield Extraction(
+            document=document,
+            sentences=sents,
+            mentions=find_mentions(document, sdoc, nlp),
+        )

@@ -1,0 +1,60 @@
+"""The only place that mints instance IRIs. Every IRI is a function of its content,
+so building the same text twice gives the same IRIs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from .vocab import INSTANCE_BASE
+
+
+def fold(text: str) -> str:
+    """Case, accents, apostrophes and punctuation folded: the key for matching names."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").casefold()
+    text = re.sub(r"[^\w]+", " ", text)
+    return " ".join(text.split())
+
+
+def slug(text: str) -> str:
+    """A readable IRI segment; a hash when nothing readable is left (non-Latin names)."""
+    s = fold(text).replace(" ", "-")
+    s = re.sub(r"[^a-z0-9-]", "", s)
+    return s or "h" + digest(text)[:12]
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _iri(*segments: str) -> URIRef:
+    return URIRef(INSTANCE_BASE + "/".join(segments))
+
+
+def graph(doc_id: str) -> URIRef:
+    """The named graph that holds one document's statements."""
+    return _iri("graph", doc_id)
+
+
+def document(doc_id: str) -> URIRef:
+    return _iri("document", doc_id)
+
+
+def entity(kind: str, key: str) -> URIRef:
+    """An actor, person or place; ``key`` is already canonical (see resolve.py)."""
+    return _iri(kind, key)
+
+
+def evidence(doc_id: str, start: int, end: int) -> URIRef:
+    return _iri("evidence", doc_id, f"{start}-{end}")
+
+
+def statement(kind: str, *parts: object) -> URIRef:
+    """A relation, engagement, claim or time node, named from what it says."""
+    return _iri(kind, digest(*parts)[:20])

@@ -1,0 +1,206 @@
+"""Extraction + resolution -> the triples of one document's named graph.
+
+The only module that makes triples. Every entity, relation and engagement carries
+evidence (document, character offsets, quoted sentence) and ``prov:wasDerivedFrom``
+the document; relations are nodes with their time span and attribution, and their
+shortcut property (memberOf, alliedWith ...) is kept in step beside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, WGS, XSD
+
+from . import iris
+from .model import Engagement, Entity, Evidence, Extraction, PartialDate, Relation, Resolution
+from .vocab import ACTOR_TYPES, BASES, KG, PLACE_TYPES, PRECISIONS, SEM, WD
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+# FORMAT.md relation type -> (relation node class, shortcut property)
+RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
+    "memberOf": (KG.Membership, KG.memberOf),
+    "alliedWith": (KG.Cooperation, KG.alliedWith),
+    "backedBy": (KG.Backing, KG.backedBy),
+    "commands": (KG.Command, KG.commands),
+    "subunitOf": (KG.SubunitOf, KG.subunitOf),
+    "opposes": (KG.Hostility, KG.opposes),
+    "agreement": (KG.Agreement, KG.agreementWith),
+}
+SUPPORT_KINDS = {
+    "weapons": KG.Weapons, "training": KG.Training, "troops": KG.Troops,
+    "funding": KG.Funding, "diplomatic": KG.Diplomatic, "intelligence": KG.Intelligence,
+}
+ENGAGEMENT_TYPES = {name: KG[name] for name in (
+    "Attack", "Capture", "AirStrike", "Shelling", "Ambush", "Siege", "Surrender",
+    "Withdrawal", "ViolenceAgainstCivilians", "Arrest", "Agreement")}
+
+
+def entity_iri(entity: Entity) -> URIRef:
+    return iris.entity(entity.kind, entity.key)
+
+
+def class_of(entity: Entity) -> URIRef:
+    if entity.kind == "person":
+        return KG.Person
+    if entity.kind == "place":
+        return PLACE_TYPES.get(entity.type, KG.Place)
+    return ACTOR_TYPES.get(entity.type, KG.Actor)
+
+
+def date_literal(date: PartialDate) -> Literal:
+    """xsd:date, gYearMonth, gYear or gMonthDay, by what is known."""
+    y, m, d = date.year, date.month, date.day
+    if y is not None and m is not None and d is not None:
+        return Literal(dt.date(y, m, d).isoformat(), datatype=XSD.date)
+    if y is not None and m is not None:
+        return Literal(f"{y:04d}-{m:02d}", datatype=XSD.gYearMonth)
+    if y is not None:
+        return Literal(f"{y:04d}", datatype=XSD.gYear)
+    if m is not None and d is not None:
+        return Literal(f"--{m:02d}-{d:02d}", datatype=XSD.gMonthDay)
+    if m is not None:
+        return Literal(f"--{m:02d}", datatype=XSD.gMonth)
+    raise ValueError(f"a date needs at least a year or a month: {date}")
+
+
+class _Mapper:
+    def __init__(self, extraction: Extraction, resolution: Resolution) -> None:
+        self.ex = extraction
+        self.res = resolution
+        self.doc = extraction.document
+        self.doc_iri = iris.document(self.doc.id)
+
+    def evidence(self, ev: Evidence) -> Iterator[Triple]:
+        node = iris.evidence(self.doc.id, ev.start, ev.end)
+        sentence = self.ex.sentences[ev.sentence]
+        yield node, RDF.type, KG.Evidence
+        yield node, KG.inDocument, self.doc_iri
+        yield node, KG.startOffset, Literal(ev.start, datatype=XSD.nonNegativeInteger)
+        yield node, KG.endOffset, Literal(ev.end, datatype=XSD.nonNegativeInteger)
+        yield node, KG.quote, Literal(self.doc.text[ev.start : ev.end])
+        yield node, KG.sentence, Literal(sentence.text)
+
+    def time(self, date: PartialDate) -> tuple[URIRef, list[Triple]]:
+        node = iris.statement("time", date.year, date.month, date.day, date.precision, date.basis)
+        return node, [
+            (node, RDF.type, KG.Time),
+            (node, KG.date, date_literal(date)),
+            (node, KG.datePrecision, PRECISIONS[date.precision]),
+            (node, KG.dateBasis, BASES[date.basis]),
+        ]
+
+    def document(self, ingested_at: dt.datetime) -> Iterator[Triple]:
+        d, node = self.doc, self.doc_iri
+        yield node, RDF.type, KG.Document
+        yield node, KG.fileName, Literal(d.name)
+        yield node, KG.contentHash, Literal(d.id)
+        yield node, KG.charCount, Literal(len(d.text), datatype=XSD.nonNegativeInteger)
+        yield node, DCTERMS.language, Literal(d.language, datatype=XSD.language)
+        yield node, KG.ingestedAt, Literal(ingested_at.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+        if d.title:
+            yield node, DCTERMS.title, Literal(d.title)
+        if d.source:
+            yield node, DCTERMS.source, Literal(d.source)
+        if d.date:
+            yield node, DCTERMS.issued, Literal(d.date.isoformat(), datatype=XSD.date)
+
+    def entities(self) -> Iterator[Triple]:
+        mentions = self.ex.mentions
+        for entity in self.res.entities.values():
+            node = entity_iri(entity)
+            yield node, RDF.type, class_of(entity)
+            yield node, SKOS.prefLabel, Literal(entity.label, lang="fr")
+            if entity.label_en:
+                yield node, SKOS.prefLabel, Literal(entity.label_en, lang="en")
+            yield node, PROV.wasDerivedFrom, self.doc_iri
+            if entity.wikidata:
+                yield node, SKOS.exactMatch, WD[entity.wikidata]
+            country_key = f"country-{entity.country}".lower()
+            if entity.type != "Country" and country_key in self.res.entities:
+                yield node, KG.country, iris.entity("place", country_key)
+            if entity.lat is not None and entity.long is not None:
+                geom = iris.statement("geometry", entity.key)
+                yield node, GEO.hasGeometry, geom
+                yield geom, RDF.type, GEO.Geometry
+                wkt = f"POINT({entity.long} {entity.lat})"
+                yield geom, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)
+                yield node, WGS.lat, Literal(entity.lat, datatype=XSD.decimal)
+                yield node, WGS.long, Literal(entity.long, datatype=XSD.decimal)
+                if entity.coordinate_source:
+                    yield node, KG.coordinateSource, Literal(entity.coordinate_source)
+        for i, key in self.res.mention_entities:
+            m = mentions[i]
+            entity = self.res.entities[key]
+            node = entity_iri(entity)
+            if m.text != entity.label:
+                yield node, SKOS.altLabel, Literal(" ".join(m.text.split()), lang="fr")
+            ev = Evidence(m.doc_id, m.sentence, m.start, m.end)
+            yield node, KG.evidence, iris.evidence(self.doc.id, m.start, m.end)
+            yield from self.evidence(ev)
+
+    def _iri_of(self, key: str) -> URIRef:
+        return entity_iri(self.res.entities[key])
+
+    def relation(self, rel: Relation) -> Iterator[Triple]:
+        cls, shortcut = RELATION_TERMS[rel.type]
+        s, o = self._iri_of(rel.subject), self._iri_of(rel.object)
+        node = iris.statement("relation", rel.type, s, o, self.doc.id, rel.evidence.start)
+        yield node, RDF.type, cls
+        yield node, KG.subject, s
+        yield node, KG.object, o
+        yield s, shortcut, o
+        yield node, KG.confidence, Literal(rel.confidence, datatype=XSD.decimal)
+        yield node, PROV.wasDerivedFrom, self.doc_iri
+        yield node, KG.evidence, iris.evidence(self.doc.id, rel.evidence.start, rel.evidence.end)
+        yield from self.evidence(rel.evidence)
+        if rel.kind and rel.type == "backedBy" and rel.kind in SUPPORT_KINDS:
+            yield node, KG.supportKind, SUPPORT_KINDS[rel.kind]
+        if rel.kind and rel.type == "commands":
+            yield node, KG.rank, Literal(rel.kind, lang="fr")
+        for prop, date in ((KG.start, rel.start), (KG.end, rel.end)):
+            if date is not None:
+                t, triples = self.time(date)
+                yield node, prop, t
+                yield from triples
+        if rel.claimed_by:
+            yield node, KG.claimedBy, self._iri_of(rel.claimed_by)
+
+    def engagement(self, eng: Engagement) -> Iterator[Triple]:
+        node = iris.statement("engagement", eng.type, self.doc.id, eng.evidence.start, eng.place,
+                              eng.agents, eng.targets)
+        yield node, RDF.type, ENGAGEMENT_TYPES[eng.type]
+        yield node, PROV.wasDerivedFrom, self.doc_iri
+        yield node, KG.confidence, Literal(eng.confidence, datatype=XSD.decimal)
+        yield node, KG.evidence, iris.evidence(self.doc.id, eng.evidence.start, eng.evidence.end)
+        yield from self.evidence(eng.evidence)
+        for key in eng.agents:
+            yield node, KG.agent, self._iri_of(key)
+        for key in eng.targets:
+            yield node, KG.target, self._iri_of(key)
+        if eng.place:
+            yield node, KG.place, self._iri_of(eng.place)
+        if eng.date is not None:
+            t, triples = self.time(eng.date)
+            yield node, SEM.hasTime, t
+            yield from triples
+        if eng.fatalities is not None:
+            yield node, KG.fatalities, Literal(eng.fatalities, datatype=XSD.nonNegativeInteger)
+        if eng.claimed_by:
+            yield node, KG.claimedBy, self._iri_of(eng.claimed_by)
+
+
+def to_triples(extraction: Extraction, resolution: Resolution, *,
+               ingested_at: dt.datetime) -> set[Triple]:
+    """All the statements of one document, for its named graph (a set: no duplicates)."""
+    m = _Mapper(extraction, resolution)
+    triples: set[Triple] = set(m.document(ingested_at))
+    triples.update(m.entities())
+    for rel in extraction.relations:
+        triples.update(m.relation(rel))
+    for eng in extraction.engagements:
+        triples.update(m.engagement(eng))
+    return triples

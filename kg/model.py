@@ -1,0 +1,160 @@
+"""Plain data that flows between the pipeline's stages (no spaCy, no rdflib here).
+
+Names follow ../shared/eval/FORMAT.md so that evaluation compares like with like.
+All character offsets are into the document's file text (``Document.text``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+MentionKind = Literal["actor", "person", "place"]
+Precision = Literal["day", "month", "year", "unknown"]
+Basis = Literal["stated", "carried", "inferred"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source report: its file text and the cleaned text the extractor reads.
+
+    ``analysis`` is ``text`` with front matter and reference markers ("[39]") removed;
+    ``segments`` maps it back: each (analysis_start, text_start, length) is a run of
+    characters kept verbatim.
+    """
+
+    id: str
+    path: Path
+    text: str
+    analysis: str
+    segments: tuple[tuple[int, int, int], ...]
+    title: str | None = None
+    date: dt.date | None = None
+    source: str | None = None
+    language: str = "fr"
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def to_text_offset(self, analysis_offset: int) -> int:
+        """The offset in ``text`` of a character offset in ``analysis`` (an end offset works too)."""
+        starts = [seg[0] for seg in self.segments]
+        i = max(bisect_right(starts, analysis_offset) - 1, 0)
+        a_start, t_start, length = self.segments[i]
+        return t_start + min(analysis_offset - a_start, length)
+
+    def span(self, analysis_start: int, analysis_end: int) -> tuple[int, int]:
+        """Map an analysis span to a file-text span, never ending inside a removed marker."""
+        start = self.to_text_offset(analysis_start)
+        end = self.to_text_offset(analysis_end - 1) + 1 if analysis_end > analysis_start else start
+        return start, end
+
+
+@dataclass(frozen=True)
+class Sentence:
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A surface form of an actor, person or place in one sentence.
+
+    ``type`` is the ontology class's local name when known (from the reference list, a
+    name cue or the model's NER); ``ref`` the reference-list key when the ruler found it.
+    """
+
+    doc_id: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    kind: MentionKind
+    type: str
+    ref: str | None = None
+    origin: str = "ner"  # reference | acronym | ner
+    long_form: str | None = None  # for an acronym defined in the text: its expansion
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One real-world actor, person or place, canonical across documents."""
+
+    key: str
+    kind: MentionKind
+    type: str
+    label: str  # the preferred French label
+    label_en: str | None = None  # the English name, from the reference list
+    wikidata: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+    lat: float | None = None
+    long: float | None = None
+    coordinate_source: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Each mention (by position in ``Extraction.mentions``) -> the key of its entity."""
+
+    entities: dict[str, Entity]
+    mention_entities: tuple[tuple[int, str], ...]
+    country: str | None = None  # the document's main country, used for context
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+    precision: Precision = "day"
+    basis: Basis = "stated"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: str
+    sentence: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Relation:
+    type: str
+    subject: str
+    object: str
+    evidence: Evidence
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    claimed_by: str | None = None
+    confidence: float = 0.5
+    kind: str | None = None  # support kind of a backedBy, rank of a commands
+
+
+@dataclass(frozen=True)
+class Engagement:
+    type: str
+    date: PartialDate | None
+    place: str | None
+    agents: tuple[str, ...]
+    targets: tuple[str, ...]
+    claimed_by: str | None
+    fatalities: int | None
+    evidence: Evidence
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True)
+class Extraction:
+    document: Document
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+    relations: tuple[Relation, ...] = field(default=())
+    engagements: tuple[Engagement, ...] = field(default=())

@@ -1,0 +1,185 @@
+"""Named SPARQL queries (queries/NAME.rq) run with safely bound parameters.
+
+Each file opens with comment lines: ``# title:``, ``# description:`` and one
+``# param: NAME TYPE description`` per parameter. A parameter is a variable of the
+query; its value becomes an RDF term of the declared type (validated), and the term is
+bound by a VALUES block placed at the head of the outer WHERE group, so that every
+FILTER of the query sees it. Values are never pasted into the query text: only terms,
+serialised by rdflib, so no value can change the query's shape. (Oxigraph's own
+substitutions would do, but only for projected variables, and remote servers have none.)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+from .errors import QueryError
+from .store import QueryResult, Store
+from .vocab import PREFIXES
+
+PARAM_TYPES = ("iri", "string", "integer", "date")
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_IRI_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`]')
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = field(default=())
+
+
+def parse(path: Path) -> NamedQuery:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot be read: {exc}") from exc
+    meta: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "param":
+            parts = value.split(None, 2)
+            if len(parts) < 2 or parts[1] not in PARAM_TYPES:
+                raise QueryError(f"{path}: bad param line {line!r}: want '# param: NAME "
+                                 f"{'|'.join(PARAM_TYPES)} description'")
+            params.append(Param(parts[0], parts[1], parts[2] if len(parts) > 2 else ""))
+        else:
+            meta[key] = value
+    return NamedQuery(
+        name=path.stem, path=path, title=meta.get("title", path.stem),
+        description=meta.get("description", ""), text=text, params=tuple(params),
+    )
+
+
+def registry(queries_dir: Path) -> dict[str, NamedQuery]:
+    """The named queries, by name."""
+    return {p.stem: parse(p) for p in sorted(queries_dir.glob("*.rq"))}
+
+
+def load(name_or_file: str, queries_dir: Path) -> NamedQuery:
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.exists():
+        return parse(path)
+    queries = registry(queries_dir)
+    if name_or_file not in queries:
+        raise QueryError(f"no query named {name_or_file!r}: `kg query --list` shows "
+                         f"{', '.join(queries) or 'none'}")
+    return queries[name_or_file]
+
+
+def term(param: Param, value: str) -> Identifier:
+    """A parameter's value as an RDF term of its declared type, or QueryError."""
+    if param.type == "iri":
+        prefix, _, local = value.partition(":")
+        if prefix in PREFIXES and not value.startswith(("http:", "https:", "urn:")):
+            value = PREFIXES[prefix] + local
+        if _IRI_FORBIDDEN.search(value) or ":" not in value:
+            raise QueryError(f"parameter {param.name}: {value!r} is not an IRI")
+        return URIRef(value)
+    if param.type == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise QueryError(f"parameter {param.name}: {value!r} is not an integer")
+        return Literal(int(value))
+    if param.type == "date":
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise QueryError(f"parameter {param.name}: {value!r} is not a date (YYYY-MM-DD)")
+        return Literal(value, datatype=XSD.date)
+    return Literal(value)
+
+
+def bindings(query: NamedQuery, params: dict[str, str]) -> dict[str, Identifier]:
+    declared = {p.name: p for p in query.params}
+    out: dict[str, Identifier] = {}
+    for key, value in params.items():
+        if key not in declared:
+            raise QueryError(f"query {query.name!r} has no parameter {key!r}; it takes: "
+                             f"{', '.join(declared) or 'none'}")
+        out[key] = term(declared[key], value)
+    return out
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind(text: str, values: dict[str, Identifier]) -> str:
+    """The query with its parameters bound by one VALUES block of RDF terms."""
+    if not values:
+        return text
+    names = " ".join(f"?{k}" for k in values)
+    row = " ".join(v.n3() for v in values.values())
+    block = f" VALUES ({names}) {{ ({row}) }}"
+    m = _WHERE.search(text)
+    if m is None:
+        raise QueryError("a parameterised query needs a WHERE { ... } group")
+    return text[: m.end()] + block + text[m.end() :]
+
+
+def run(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> QueryResult:
+    return store.query(bind(query.text, bindings(query, params or {})))
+
+
+def run_serialized(store: Store, query: NamedQuery, fmt: str,
+                   params: dict[str, str] | None = None) -> bytes:
+    """csv, tsv, json (and xml): the W3C SPARQL 1.1 result formats, written by the engine."""
+    return store.query_serialized(bind(query.text, bindings(query, params or {})), fmt)
+
+
+def table(result: QueryResult, *, max_width: int = 60) -> str:
+    """A plain text table for people."""
+    if result.kind == "ask":
+        return "yes" if result.boolean else "no"
+    if result.kind == "graph":
+        return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples)
+    cols = result.variables
+
+    def cell(row: dict[str, Identifier], c: str) -> str:
+        v = row.get(c)
+        s = "" if v is None else " ".join(str(v).split())
+        for prefix, ns in PREFIXES.items():
+            if isinstance(v, URIRef) and s.startswith(ns):
+                s = f"{prefix}:{s[len(ns):]}"
+                break
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    cells = [[cell(r, c) for c in cols] for r in result.rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
+    lines.append(f"({len(cells)} rows)")
+    return "\n".join(lines)
+
+
+def describe(queries: dict[str, NamedQuery]) -> str:
+    out = io.StringIO()
+    for q in queries.values():
+        out.write(f"{q.name}: {q.title}\n  {q.description}\n")
+        for p in q.params:
+            out.write(f"  --param {p.name}=<{p.type}>  {p.description}\n")
+    return out.getvalue().rstrip()
+
+
+__all__ = ["NamedQuery", "Param", "registry", "load", "run", "run_serialized", "table", "describe"]

@@ -1,0 +1,117 @@
+"""The reference lists of ontology/reference/: who is who (names, aliases, types).
+
+Identity only: the lists never carry a relation, an event or a date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .iris import fold
+from .vocab import ACTOR_TYPES, PLACE_TYPES
+
+
+@dataclass(frozen=True)
+class RefEntry:
+    """One known actor, person, country or place."""
+
+    key: str  # the entity key (also its IRI segment)
+    kind: str  # actor | person | place
+    type: str  # ontology local name (FORMAT.md name for actors)
+    name: str  # English / canonical name
+    labels: tuple[str, ...]  # French names, case-insensitive; first is preferred
+    acronyms: tuple[str, ...] = ()  # case-sensitive
+    contextual: tuple[str, ...] = ()  # valid only in a document about ``country``
+    country: str | None = None
+    wikidata: str | None = None
+    lat: float | None = None
+    long: float | None = None
+    coordinate_source: str | None = None
+    gazetteer: str | None = None  # GeoNames name to take coordinates from
+
+
+@dataclass(frozen=True)
+class Reference:
+    entries: dict[str, RefEntry]
+    demonyms: dict[str, str]  # folded adjective -> ISO country code
+
+    def by_key(self, key: str) -> RefEntry:
+        return self.entries[key]
+
+    def country_of_label(self) -> dict[str, str]:
+        """Folded country name -> ISO code."""
+        return {
+            fold(label): e.country
+            for e in self.entries.values()
+            if e.kind == "place" and e.type == "Country" and e.country
+            for label in e.labels
+        }
+
+
+def _load_yaml(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(path, f"reference list cannot be read: {exc}") from exc
+    if not isinstance(data, list):
+        raise InputError(path, "a reference list must be a YAML list of entries")
+    return data
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in (value or ()))
+
+
+@lru_cache(maxsize=4)
+def load(reference_dir: Path) -> Reference:
+    """Read the four lists; raise InputError naming the file on a bad entry."""
+    entries: dict[str, RefEntry] = {}
+    demonyms: dict[str, str] = {}
+
+    def add(path: Path, entry: RefEntry) -> None:
+        if entry.key in entries:
+            raise InputError(path, f"entry id {entry.key!r} is defined twice")
+        entries[entry.key] = entry
+
+    path = reference_dir / "actors.yaml"
+    for row in _load_yaml(path):
+        if row.get("type") not in ACTOR_TYPES:
+            raise InputError(path, f"actor {row.get('id')!r} has unknown type {row.get('type')!r}")
+        add(path, RefEntry(
+            key=str(row["id"]), kind="actor", type=row["type"], name=str(row["name"]),
+            labels=_tuple(row.get("labels")), acronyms=_tuple(row.get("acronyms")),
+            contextual=_tuple(row.get("contextual")), country=row.get("country"),
+            wikidata=row.get("wikidata"),
+        ))
+    path = reference_dir / "persons.yaml"
+    for row in _load_yaml(path):
+        add(path, RefEntry(
+            key=str(row["id"]), kind="person", type="Person", name=str(row["name"]),
+            labels=_tuple(row.get("aliases")) or (str(row["name"]),), wikidata=row.get("wikidata"),
+        ))
+    path = reference_dir / "countries.yaml"
+    for row in _load_yaml(path):
+        iso = str(row["iso"])
+        for adj in _tuple(row.get("demonyms")):
+            demonyms[fold(adj)] = iso
+        common = dict(name=str(row["name"]), labels=_tuple(row.get("labels")), country=iso,
+                      wikidata=row.get("wikidata"))
+        add(path, RefEntry(key="state-" + iso.lower(), kind="actor", type="State", **common))
+        add(path, RefEntry(key="country-" + iso.lower(), kind="place", type="Country", **common))
+    path = reference_dir / "places.yaml"
+    for row in _load_yaml(path):
+        if row.get("kind") not in PLACE_TYPES:
+            raise InputError(path, f"place {row.get('id')!r} has unknown kind {row.get('kind')!r}")
+        add(path, RefEntry(
+            key=str(row["id"]), kind="place", type=row["kind"], name=str(row["name"]),
+            labels=_tuple(row.get("labels")) or (str(row["name"]),), country=row.get("country"),
+            wikidata=row.get("wikidata"), lat=row.get("lat"), long=row.get("long"),
+            coordinate_source=row.get("source"), gazetteer=row.get("gazetteer"),
+        ))
+    return Reference(entries=entries, demonyms=demonyms)

@@ -1,0 +1,150 @@
+"""The embedded store: pyoxigraph's persistent ``Store`` in a folder.
+
+Writes go through one SPARQL UPDATE per document (DROP + INSERT DATA), which Oxigraph
+applies in one transaction: a rebuild never duplicates or half-writes a graph. (The
+oxrdflib adapter commits each add alone, so nothing is written through it.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.term import Identifier
+
+from ..errors import QueryError, StoreError
+from ..vocab import PREFIXES
+from .base import RESULT_FORMATS, QueryResult, Triple
+
+_RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_RDF_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot store term {term!r}")
+
+
+def to_rdflib(term: object) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise StoreError(f"unexpected term from the store: {term!r}")
+
+
+class OxigraphStore:
+    """A persistent Oxigraph store in ``path``; queries see the union of named graphs."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(path))
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: the store cannot be opened ({exc}); is another kg process using it?"
+            ) from exc
+
+    # -- writing ---------------------------------------------------------------
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
+                      drop: Iterable[URIRef] = ()) -> None:
+        ops = [f"DROP SILENT GRAPH {g.n3()}" for g in (graph, *drop)]
+        body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+        if body:
+            ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
+        try:
+            self._store.update(" ;\n".join(ops))
+        except (OSError, SyntaxError) as exc:
+            raise StoreError(f"{self.path}: writing graph {graph} failed: {exc}") from exc
+
+    # -- reading ---------------------------------------------------------------
+    def _run(self, sparql: str, bindings: Mapping[str, Identifier] | None) -> object:
+        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(
+                sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                substitutions=subs or None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: query failed: {exc}") from exc
+
+    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
+        res = self._run(sparql, bindings)
+        if isinstance(res, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(res))
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            rows = [
+                {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}
+                for sol in res
+            ]
+            return QueryResult("select", variables=names, rows=rows)
+        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                   for t in res]  # type: ignore[attr-defined]
+        return QueryResult("graph", triples=triples)
+
+    def query_serialized(self, sparql: str, fmt: str, *,
+                         bindings: Mapping[str, Identifier] | None = None) -> bytes:
+        if fmt not in RESULT_FORMATS:
+            raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
+        res = self._run(sparql, bindings)
+        if not isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
+            raise QueryError("only SELECT and ASK queries have a result format; "
+                             "CONSTRUCT gives RDF")
+        return bytes(res.serialize(format=_RESULT_FORMATS[fmt]))
+
+    def graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs()
+                      if isinstance(g, ox.NamedNode))
+
+    def graph_triples(self, graph: URIRef) -> list[Triple]:
+        return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
+                for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))]
+
+    def dump(self, path: Path, fmt: str = "trig") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._store.dump(str(path), format=_RDF_FORMATS[fmt], prefixes=PREFIXES)
+
+    def dataset(self) -> Dataset:
+        ds = Dataset()
+        data = self._store.dump(format=ox.RdfFormat.N_QUADS)
+        ds.parse(data=data, format="nquads")
+        return ds
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        if not self.read_only:
+            self._store.flush()
+        del self._store

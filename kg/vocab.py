@@ -1,0 +1,183 @@
+"""The ontology's terms, defined once: ``KG.Actor`` exists, ``KG.Actr`` raises.
+
+``ontology/kg.ttl`` is the source of the terms; a test keeps this list equal to it.
+External vocabularies the ontology aligns with are named here too, so that no IRI
+string appears anywhere else in the code.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, WGS, XSD, DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/kg-armed-actors/ontology"
+INSTANCE_BASE = "https://w3id.org/kg-armed-actors/id/"
+
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+
+class KG(DefinedNamespace):
+    """Closed namespace of kg's ontology."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    Actor: URIRef
+    Agreement: URIRef
+    AirStrike: URIRef
+    Alliance: URIRef
+    Ambush: URIRef
+    ArmedGroup: URIRef
+    Arrest: URIRef
+    Arrested: URIRef
+    Attack: URIRef
+    Backing: URIRef
+    BasisCarried: URIRef
+    BasisInferred: URIRef
+    BasisStated: URIRef
+    Capture: URIRef
+    Captured: URIRef
+    Claim: URIRef
+    Command: URIRef
+    Cooperation: URIRef
+    Country: URIRef
+    DateBasis: URIRef
+    DatePrecision: URIRef
+    Diplomatic: URIRef
+    Document: URIRef
+    Engagement: URIRef
+    Evidence: URIRef
+    Fate: URIRef
+    Funding: URIRef
+    Government: URIRef
+    Hostility: URIRef
+    Intelligence: URIRef
+    InternationalOrganization: URIRef
+    Killed: URIRef
+    Membership: URIRef
+    MilitaryBase: URIRef
+    Militia: URIRef
+    OtherOrganization: URIRef
+    Person: URIRef
+    Place: URIRef
+    PoliticalOrganization: URIRef
+    PrecisionDay: URIRef
+    PrecisionMonth: URIRef
+    PrecisionUnknown: URIRef
+    PrecisionYear: URIRef
+    Region: URIRef
+    Relationship: URIRef
+    Shelling: URIRef
+    Siege: URIRef
+    State: URIRef
+    StateForce: URIRef
+    SubunitOf: URIRef
+    Suicide: URIRef
+    SupportKind: URIRef
+    Surrender: URIRef
+    Surrendered: URIRef
+    Time: URIRef
+    Town: URIRef
+    Township: URIRef
+    Training: URIRef
+    Troops: URIRef
+    Village: URIRef
+    ViolenceAgainstCivilians: URIRef
+    Weapons: URIRef
+    Withdrawal: URIRef
+    acledType: URIRef
+    affiliation: URIRef
+    agent: URIRef
+    agreementWith: URIRef
+    alliedWith: URIRef
+    backedBy: URIRef
+    capturedCount: URIRef
+    charCount: URIRef
+    claimOf: URIRef
+    claimSource: URIRef
+    claimedBy: URIRef
+    commandedBy: URIRef
+    commands: URIRef
+    confidence: URIRef
+    contentHash: URIRef
+    coordinateSource: URIRef
+    country: URIRef
+    date: URIRef
+    dateBasis: URIRef
+    datePrecision: URIRef
+    end: URIRef
+    endOffset: URIRef
+    equipment: URIRef
+    evidence: URIRef
+    fatalities: URIRef
+    fate: URIRef
+    fileName: URIRef
+    inDocument: URIRef
+    ingestedAt: URIRef
+    locatedIn: URIRef
+    memberOf: URIRef
+    object: URIRef
+    opposes: URIRef
+    outcome: URIRef
+    place: URIRef
+    quote: URIRef
+    rank: URIRef
+    sentence: URIRef
+    start: URIRef
+    startOffset: URIRef
+    subject: URIRef
+    subunitOf: URIRef
+    supportKind: URIRef
+    surrenderedCount: URIRef
+    target: URIRef
+
+PREFIXES: dict[str, str] = {
+    "kg": str(KG._NS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "sem": str(SEM),
+    "prov": str(PROV),
+    "org": str(ORG),
+    "geo": str(GEO),
+    "wgs": str(WGS),
+    "dcterms": str(DCTERMS),
+    "wd": str(WD),
+    "id": INSTANCE_BASE,
+}
+
+# FORMAT.md's names -> ontology terms
+ACTOR_TYPES = {
+    "State": KG.State,
+    "StateForce": KG.StateForce,
+    "Government": KG.Government,
+    "ArmedGroup": KG.ArmedGroup,
+    "Militia": KG.Militia,
+    "Alliance": KG.Alliance,
+    "PoliticalOrganization": KG.PoliticalOrganization,
+    "InternationalOrganization": KG.InternationalOrganization,
+    "Other": KG.OtherOrganization,
+    "Actor": KG.Actor,
+}
+PLACE_TYPES = {
+    "Place": KG.Place,
+    "Country": KG.Country,
+    "Region": KG.Region,
+    "Township": KG.Township,
+    "Town": KG.Town,
+    "Village": KG.Village,
+    "MilitaryBase": KG.MilitaryBase,
+}
+PRECISIONS = {
+    "day": KG.PrecisionDay,
+    "month": KG.PrecisionMonth,
+    "year": KG.PrecisionYear,
+    "unknown": KG.PrecisionUnknown,
+}
+BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred}
+
+__all__ = ["KG", "SEM", "ORG", "WD", "PREFIXES", "ACTOR_TYPES", "PLACE_TYPES", "URIRef"]
