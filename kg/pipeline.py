@@ -52,7 +52,7 @@ class BuildReport:
 
 def load_ontology(store: Store, settings: Settings) -> None:
     """The ontology lives in its own named graph, so queries can walk rdfs:subClassOf."""
-    g = Graph().parse(settings.ontology_file, format="turtle")
+    g = Graph().parse(settings.ontology_file, format="turtle").skolemize()  # no blank nodes
     store.replace_graph(ONTOLOGY_GRAPH, list(g))  # type: ignore[arg-type]
 
 

@@ -7,6 +7,7 @@ oxrdflib adapter commits each add alone, so nothing is written through it.)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -25,6 +26,16 @@ _RESULT_FORMATS = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 _RDF_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$')
+
+
+def _checked(term: object) -> str:
+    """The term in SPARQL syntax; an IRI Oxigraph would take leniently is refused here."""
+    if isinstance(term, URIRef) and not _IRI.match(term):
+        raise StoreError(f"refusing to write {term!r}: not an absolute IRI")
+    if not isinstance(term, (URIRef, Literal)):
+        raise StoreError(f"refusing to write {term!r}: only IRIs and literals are stored")
+    return term.n3()
 
 
 def to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -77,7 +88,7 @@ class OxigraphStore:
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
         ops = [f"DROP SILENT GRAPH {g.n3()}" for g in (graph, *drop)]
-        body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+        body = "\n".join(f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples)
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
         try:

@@ -1,0 +1,91 @@
+"""The store interface, run over every implementation: union of named graphs,
+atomic replacement, persistence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from kg import iris
+from kg.errors import QueryError, StoreError
+from kg.store import Store, open_store
+from kg.vocab import KG
+
+G1, G2 = iris.graph("doc1"), iris.graph("doc2")
+KIA = iris.entity("actor", "kia")
+TNLA = iris.entity("actor", "tnla")
+
+
+def kia_triples(label: str = "KIA") -> list:
+    return [(KIA, RDF.type, KG.ArmedGroup), (KIA, SKOS.prefLabel, Literal(label, lang="fr"))]
+
+
+@pytest.fixture(params=["embedded"])
+def store(request, tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = open_store(tmp_path / "store")
+    yield s
+    s.close()
+
+
+def test_queries_see_the_union_of_named_graphs(store: Store) -> None:
+    store.replace_graph(G1, kia_triples())
+    store.replace_graph(G2, [(TNLA, RDF.type, KG.ArmedGroup)])
+    rows = store.query("SELECT ?a WHERE { ?a a kg:ArmedGroup } ORDER BY ?a").rows
+    assert [r["a"] for r in rows] == sorted([KIA, TNLA])
+    assert store.graphs() == sorted([G1, G2])
+
+
+def test_replacing_a_graph_never_duplicates(store: Store) -> None:
+    store.replace_graph(G1, kia_triples("KIA"))
+    store.replace_graph(G1, kia_triples("Armée de l'indépendance kachin"))
+    labels = [r["l"] for r in store.query("SELECT ?l WHERE { ?a skos:prefLabel ?l }").rows]
+    assert labels == [Literal("Armée de l'indépendance kachin", lang="fr")]
+    assert len(store) == 2
+
+
+def test_replace_can_drop_stale_graphs_in_the_same_write(store: Store) -> None:
+    store.replace_graph(G1, kia_triples())
+    store.replace_graph(G2, kia_triples(), drop=[G1])
+    assert store.graphs() == [G2]
+
+
+def test_a_failed_write_leaves_the_graph_intact(store: Store) -> None:
+    store.replace_graph(G1, kia_triples())
+    bad = kia_triples("new") + [(KIA, URIRef("not an iri"), Literal("x"))]
+    with pytest.raises(StoreError):
+        store.replace_graph(G1, bad)
+    labels = [r["l"] for r in store.query("SELECT ?l WHERE { ?a skos:prefLabel ?l }").rows]
+    assert labels == [Literal("KIA", lang="fr")]
+
+
+def test_bindings_and_result_formats(store: Store) -> None:
+    store.replace_graph(G1, kia_triples())
+    q = "SELECT ?l WHERE { ?a skos:prefLabel ?l }"
+    assert b"KIA" in store.query_serialized(q, "csv")
+    assert b'"results"' in store.query_serialized(q, "json")
+    with pytest.raises(QueryError):
+        store.query_serialized(q, "yaml")
+    with pytest.raises(QueryError):
+        store.query("SELECT WHERE {")
+
+
+def test_the_store_persists_and_opens_read_only(tmp_path: Path) -> None:
+    s = open_store(tmp_path / "p")
+    s.replace_graph(G1, kia_triples())
+    s.close()
+    r = open_store(tmp_path / "p", read_only=True)
+    assert len(r) == 2
+    r.close()
+
+
+def test_dump_parses_back_to_the_same_dataset(store: Store, tmp_path: Path) -> None:
+    store.replace_graph(G1, kia_triples("Armée « KIA »\n"))
+    store.dump(tmp_path / "g.trig")
+    from rdflib import Dataset
+
+    ds = Dataset()
+    ds.parse(tmp_path / "g.trig", format="trig")
+    assert set(ds.graph(G1)) == set(store.graph_triples(G1))
