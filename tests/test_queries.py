@@ -1,0 +1,109 @@
+"""Named queries: headers, exact columns, safe parameters, W3C result formats, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from kg import iris
+from kg.cli import main
+from kg.errors import QueryError
+from kg.queries import bind, bindings, load, registry, run, run_serialized
+
+from .conftest import DATA
+
+COLUMNS = {
+    "actors": "actor label type alias document",
+    "persons": "person label alias rank affiliation fate document",
+    "places": "place label alias kind lat long document",
+    "relations": "type subject object start end document evidence",
+    "engagements": ("event type date datePrecision place placeLabel agents targets claimedBy "
+                    "fatalities document evidence"),
+}
+LOOKUP = DATA / "queries" / "label_lookup.rq"
+
+
+@pytest.mark.parametrize("name, columns", COLUMNS.items())
+def test_named_query_has_its_exact_columns(seed_build, seed_store, name, columns) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    q = load(name, settings.queries_dir)
+    assert q.title and q.description
+    assert run(seed_store, q).variables == columns.split()
+
+
+def test_every_query_in_the_registry_runs(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    for q in registry(settings.queries_dir).values():
+        assert run(seed_store, q).kind == "select"
+
+
+def test_iri_parameter_filters(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    q = load("actors", settings.queries_dir)
+    rows = run(seed_store, q, {"class": "kg:Alliance"}).rows
+    assert rows and {str(r["type"]) for r in rows} == {"Alliance"}
+    kia = str(iris.entity("actor", "kia"))
+    assert {r["actor"] for r in run(seed_store, q, {"actor": kia}).rows} == {iris.entity("actor", "kia")}
+
+
+@pytest.mark.parametrize("evil", [
+    '" } UNION { ?node ?p ?o } #',
+    "KIA\" . ?node ?p ?o . FILTER(\"1\" = \"1",
+    "x'} ; DROP ALL ; #",
+])
+def test_a_parameter_cannot_change_the_query_shape(seed_store, evil) -> None:  # type: ignore[no-untyped-def]
+    q = load(str(LOOKUP), DATA)
+    result = run(seed_store, q, {"name": evil})
+    assert result.variables == ["node"] and result.rows == []
+    text = bind(q.text, bindings(q, {"name": evil}))
+    assert text.count("VALUES") == 1
+
+
+def test_string_parameter_matches_as_a_literal(seed_store) -> None:  # type: ignore[no-untyped-def]
+    q = load(str(LOOKUP), DATA)
+    rows = run(seed_store, q, {"name": "Alliance des Trois Fraternités"}).rows
+    assert [r["node"] for r in rows] == [iris.entity("actor", "three-brotherhood-alliance")]
+
+
+@pytest.mark.parametrize("value", ["kg:Actor> } ; DROP ALL #", "not an iri", "<http://x>"])
+def test_malformed_iri_parameter_is_refused(seed_build, value) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    with pytest.raises(QueryError, match="not an IRI"):
+        bindings(load("actors", settings.queries_dir), {"class": value})
+
+
+def test_unknown_parameter_and_query_are_refused(seed_build) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    with pytest.raises(QueryError, match="no parameter 'nope'"):
+        bindings(load("actors", settings.queries_dir), {"nope": "x"})
+    with pytest.raises(QueryError, match="no query named"):
+        load("nope", settings.queries_dir)
+
+
+def test_w3c_result_formats(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    q = load("places", settings.queries_dir)
+    cols = COLUMNS["places"].split()
+    data = json.loads(run_serialized(seed_store, q, "json"))
+    assert data["head"]["vars"] == cols and data["results"]["bindings"]
+    rows = list(csv.reader(io.StringIO(run_serialized(seed_store, q, "csv").decode())))
+    assert rows[0] == cols and len(rows) == len(data["results"]["bindings"]) + 1
+    tsv = run_serialized(seed_store, q, "tsv").decode().splitlines()
+    assert tsv[0].split("\t") == [f"?{c}" for c in cols]
+
+
+def test_cli_query_list_and_formats(seed_build, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    assert main(["query", "--list"]) == 0
+    listing = capsys.readouterr().out
+    for name in COLUMNS:
+        assert f"{name}:" in listing
+    assert main(["query", "actors", "--store", str(settings.store_path), "--format", "json",
+                 "--param", "class=kg:Alliance"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {b["type"]["value"] for b in out["results"]["bindings"]} == {"Alliance"}
+    assert main(["query", "actors", "--store", str(settings.store_path), "--param", "bad"]) == 1
+    assert "NAME=VALUE" in capsys.readouterr().err

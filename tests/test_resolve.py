@@ -1,0 +1,73 @@
+"""Resolution on sentences of other conflicts, written for the tests: acronym
+definitions create and type new actors; the country decides contextual aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.extract import extract
+from kg.ingest import read
+from kg.resolve import resolve
+
+CASES = [
+    # (text, entity key, type, label)
+    ("Le Front de libération de l'Azawad (FLA) a attaqué un convoi de l'armée malienne près de "
+     "Kidal.", "fla", "ArmedGroup", "Front de libération de l'Azawad"),
+    ("Les Forces de soutien rapide (FSR) ont pris le contrôle d'El-Fasher, au Soudan.",
+     "fsr", "ArmedGroup", "Forces de soutien rapide"),
+    ("Le Mouvement du 23 mars (M23) progresse vers Goma, dans l'est de la République "
+     "démocratique du Congo.", "m23", "ArmedGroup", "Mouvement du 23 mars"),
+    ("Le Parti de l'union nationale (PUN) a condamné les frappes.", "pun",
+     "PoliticalOrganization", "Parti de l'union nationale"),
+]
+
+
+def _resolve(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    settings = Settings(out_dir=tmp_path)
+    ex = next(extract([read(path)], settings=settings))
+    return ex, resolve(ex, settings=settings)
+
+
+@pytest.mark.parametrize("text, key, type_, label", CASES)
+def test_acronym_definition_creates_a_typed_actor(tmp_path, text, key, type_, label) -> None:  # type: ignore[no-untyped-def]
+    _, res = _resolve(tmp_path, text)
+    assert key in res.entities, sorted(res.entities)
+    e = res.entities[key]
+    assert (e.kind, e.type, e.label) == ("actor", type_, label)
+
+
+def test_long_form_and_acronym_are_one_entity_through_the_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ex, res = _resolve(tmp_path, "Les Forces de soutien rapide (FSR) encerclent El-Fasher. "
+                                 "Plus tard, les FSR bombardent le camp de Zamzam.")
+    keys = {res.entities[k].key for i, k in res.mention_entities
+            if ex.mentions[i].text in ("FSR", "Forces de soutien rapide")}
+    assert keys == {"fsr"}
+    assert sum(1 for m in ex.mentions if m.text == "FSR") == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("À Bamako, la junte a annoncé la dissolution des partis au Mali.", "malian-junta"),
+    ("En Birmanie, la junte bombarde le Kachin. La KIA résiste.", "tatmadaw"),
+])
+def test_contextual_alias_follows_the_documents_country(tmp_path, text, expected) -> None:  # type: ignore[no-untyped-def]
+    ex, res = _resolve(tmp_path, text)
+    junte = [k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "junte"]
+    assert junte == [expected]
+
+
+def test_contextual_alias_without_a_country_names_nobody(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ex, res = _resolve(tmp_path, "La junte a annoncé un couvre-feu.")
+    assert not [k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "junte"]
+
+
+def test_alternate_name_does_not_send_a_town_elsewhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    ex, res = _resolve(tmp_path, "Les combattants de la KIA entrent dans la ville de Mong Ko, "
+                                 "en Birmanie.")
+    keys = {k for i, k in res.mention_entities if ex.mentions[i].text == "Mong Ko"}
+    assert keys == {"mong-ko"}
+    assert res.entities["mong-ko"].lat is None  # no source for coordinates: none invented
