@@ -9,6 +9,7 @@ from its name's head word ("Armée …" is an armed group), else it stays a plai
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -99,15 +100,9 @@ def _mention(document: Document, sdoc: Doc, span: Span, kind: MentionKind, type_
 
 
 def _sent_index(sdoc: Doc, span: Span) -> int:
-    starts = sdoc.user_data.setdefault("kg_sent_starts", [s.start for s in sdoc.sents])
-    lo, hi = 0, len(starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if starts[mid] <= span.start:
-            lo = mid
-        else:
-            hi = mid
-    return lo
+    if "kg_sent_starts" not in sdoc.user_data:  # computed once per document
+        sdoc.user_data["kg_sent_starts"] = [s.start for s in sdoc.sents]
+    return bisect_right(sdoc.user_data["kg_sent_starts"], span.start) - 1
 
 
 def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention, ...]:
