@@ -58,7 +58,7 @@ def main() -> None:
         t0 = time.perf_counter()
         fresh = [ingest.read(d.path) for d in docs]
         store = open_store(store_dir)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for ex in extract(fresh, settings=settings):
             res = resolve(ex, settings=settings)
             store.replace_graph(iris.graph(ex.document.id),

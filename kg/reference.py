@@ -100,10 +100,10 @@ def load(reference_dir: Path) -> Reference:
         iso = str(row["iso"])
         for adj in _tuple(row.get("demonyms")):
             demonyms[fold(adj)] = iso
-        common = dict(name=str(row["name"]), labels=_tuple(row.get("labels")), country=iso,
-                      wikidata=row.get("wikidata"))
-        add(path, RefEntry(key="state-" + iso.lower(), kind="actor", type="State", **common))
-        add(path, RefEntry(key="country-" + iso.lower(), kind="place", type="Country", **common))
+        for key, kind, type_ in (("state-", "actor", "State"), ("country-", "place", "Country")):
+            add(path, RefEntry(key=key + iso.lower(), kind=kind, type=type_, name=str(row["name"]),
+                               labels=_tuple(row.get("labels")), country=iso,
+                               wikidata=row.get("wikidata")))
     path = reference_dir / "places.yaml"
     for row in _load_yaml(path):
         if row.get("kind") not in PLACE_TYPES:

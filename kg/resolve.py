@@ -16,7 +16,7 @@ from . import gazetteer
 from .config import Settings
 from .iris import fold, slug
 from .model import Entity, Extraction, Mention, Resolution
-from .reference import Reference, RefEntry
+from .reference import RefEntry, Reference
 from .reference import load as load_reference
 
 _NOISE = re.compile(r"[|\n\d•]")

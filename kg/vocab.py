@@ -180,4 +180,4 @@ PRECISIONS = {
 }
 BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred}
 
-__all__ = ["KG", "SEM", "ORG", "WD", "PREFIXES", "ACTOR_TYPES", "PLACE_TYPES", "URIRef"]
+__all__ = ["ACTOR_TYPES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "SEM", "WD", "URIRef"]

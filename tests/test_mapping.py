@@ -54,7 +54,7 @@ def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) 
         engagements=(Engagement("Attack", PartialDate(2023, 10, 27), "chinshwehaw", ("mndaa",),
                                 (), None, None, ev2, confidence=0.8),),
     )
-    triples = to_triples(ex, res, ingested_at=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    triples = to_triples(ex, res, ingested_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     aa, alliance = iris.entity("actor", "aa"), iris.entity("actor", "three-brotherhood-alliance")
     assert (aa, KG.memberOf, alliance) in triples  # the shortcut, in step with the node
 

@@ -14,12 +14,12 @@ from kg.resolve import resolve
 
 CASES = [
     # (text, entity key, type, label)
-    ("Le Front de libération de l'Azawad (FLA) a attaqué un convoi de l'armée malienne près de "
-     "Kidal.", "fla", "ArmedGroup", "Front de libération de l'Azawad"),
+    (("Le Front de libération de l'Azawad (FLA) a attaqué un convoi de l'armée malienne près "
+      "de Kidal."), "fla", "ArmedGroup", "Front de libération de l'Azawad"),
     ("Les Forces de soutien rapide (FSR) ont pris le contrôle d'El-Fasher, au Soudan.",
      "fsr", "ArmedGroup", "Forces de soutien rapide"),
-    ("Le Mouvement du 23 mars (M23) progresse vers Goma, dans l'est de la République "
-     "démocratique du Congo.", "m23", "ArmedGroup", "Mouvement du 23 mars"),
+    (("Le Mouvement du 23 mars (M23) progresse vers Goma, dans l'est de la République "
+      "démocratique du Congo."), "m23", "ArmedGroup", "Mouvement du 23 mars"),
     ("Le Parti de l'union nationale (PUN) a condamné les frappes.", "pun",
      "PoliticalOrganization", "Parti de l'union nationale"),
 ]

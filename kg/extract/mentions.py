@@ -147,14 +147,13 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention
     if definitions:
         matcher = Matcher(nlp.vocab)
         phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for acro, (long, _) in definitions.items():
-            matcher.add(acro, [[{"TEXT": acro}]])
-            phrases.add(acro, [nlp.make_doc(long)])
+        for acronym, (long_form, _) in definitions.items():
+            matcher.add(acronym, [[{"TEXT": acronym}]])
+            phrases.add(acronym, [nlp.make_doc(long_form)])
         hits = [(m, s, e) for m, s, e in matcher(sdoc)] + [(m, s, e) for m, s, e in phrases(sdoc)]
         for match_id, s, e in sorted(hits, key=lambda h: (h[1], -(h[2] - h[1]))):
-            acro = nlp.vocab.strings[match_id]
-            long, type_ = definitions[acro]
-            keep(sdoc[s:e], "actor", type_, None, "acronym", long)
+            long_form, type_ = definitions[nlp.vocab.strings[match_id]]
+            keep(sdoc[s:e], "actor", type_, None, "acronym", long_form)
 
     # the model's NER for the rest
     for ent in sdoc.ents:

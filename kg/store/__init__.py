@@ -13,7 +13,7 @@ from pathlib import Path
 from .base import QueryResult, Store
 from .embedded import OxigraphStore
 
-__all__ = ["QueryResult", "Store", "OxigraphStore", "open_store"]
+__all__ = ["OxigraphStore", "QueryResult", "Store", "open_store"]
 
 
 def open_store(location: str | Path, *, read_only: bool = False) -> Store:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from rdflib import Dataset, URIRef
-from rdflib.term import Identifier, Node
+from rdflib.term import Identifier
 
-Triple = tuple[Node, Node, Node]
+Triple = tuple[Identifier, Identifier, Identifier]
 
 # W3C result formats by short name -> media type
 RESULT_FORMATS = {
@@ -38,11 +38,10 @@ class Store(Protocol):
                       drop: Iterable[URIRef] = ()) -> None:
         """Replace one named graph's content (and drop others) in one atomic write."""
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
-        """Run a query over the union of the named graphs, with variables bound to terms."""
+    def query(self, sparql: str) -> QueryResult:
+        """Run a query over the union of the named graphs (kg's prefixes predeclared)."""
 
-    def query_serialized(self, sparql: str, fmt: str, *,
-                         bindings: Mapping[str, Identifier] | None = None) -> bytes:
+    def query_serialized(self, sparql: str, fmt: str) -> bytes:
         """Run a SELECT or ASK query and return it in a W3C result format (RESULT_FORMATS)."""
 
     def graphs(self) -> list[URIRef]:

@@ -8,7 +8,7 @@ oxrdflib adapter commits each add alone, so nothing is written through it.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,20 +36,6 @@ def _checked(term: object) -> str:
     if not isinstance(term, (URIRef, Literal)):
         raise StoreError(f"refusing to write {term!r}: only IRIs and literals are stored")
     return term.n3()
-
-
-def to_ox(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise StoreError(f"cannot store term {term!r}")
 
 
 def to_rdflib(term: object) -> Identifier:
@@ -97,20 +83,16 @@ class OxigraphStore:
             raise StoreError(f"{self.path}: writing graph {graph} failed: {exc}") from exc
 
     # -- reading ---------------------------------------------------------------
-    def _run(self, sparql: str, bindings: Mapping[str, Identifier] | None) -> object:
-        subs = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+    def _run(self, sparql: str) -> object:
         try:
-            return self._store.query(
-                sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
-                substitutions=subs or None,
-            )
+            return self._store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as exc:
             raise QueryError(f"the query is not valid SPARQL: {exc}") from exc
         except OSError as exc:
             raise StoreError(f"{self.path}: query failed: {exc}") from exc
 
-    def query(self, sparql: str, *, bindings: Mapping[str, Identifier] | None = None) -> QueryResult:
-        res = self._run(sparql, bindings)
+    def query(self, sparql: str) -> QueryResult:
+        res = self._run(sparql)
         if isinstance(res, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
@@ -124,15 +106,16 @@ class OxigraphStore:
                    for t in res]  # type: ignore[attr-defined]
         return QueryResult("graph", triples=triples)
 
-    def query_serialized(self, sparql: str, fmt: str, *,
-                         bindings: Mapping[str, Identifier] | None = None) -> bytes:
+    def query_serialized(self, sparql: str, fmt: str) -> bytes:
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
-        res = self._run(sparql, bindings)
+        res = self._run(sparql)
         if not isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("only SELECT and ASK queries have a result format; "
                              "CONSTRUCT gives RDF")
-        return bytes(res.serialize(format=_RESULT_FORMATS[fmt]))
+        data = res.serialize(format=_RESULT_FORMATS[fmt])
+        assert data is not None  # no output given: the bytes are returned
+        return data
 
     def graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs()
