@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench lint clean eval
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,3 +31,6 @@ lint: setup
 
 clean:
 	rm -rf out .pytest_cache
+
+eval: setup
+	$(BIN)/kg eval --gold ../shared/eval/seeds --docs seeds/

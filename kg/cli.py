@@ -69,6 +69,33 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
+    from .evaluate import as_json, evaluate, load_gold, report
+
+    golds = load_gold(Path(args.gold))
+    if args.store:
+        store = open_store(Path(args.store), read_only=True)
+    else:  # build the documents afresh in a scratch store
+        scratch = Path(tempfile.mkdtemp(prefix="kg-eval-"))
+        settings = Settings(out_dir=scratch, store_dir=scratch / "store")
+        built = build([Path(args.docs)], settings=settings)
+        for s in built.skipped:
+            print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
+        store = open_store(settings.store_path, read_only=True)
+    try:
+        docs, total = evaluate(store, golds)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(as_json(docs, total), ensure_ascii=False, indent=2))
+    else:
+        print(report(docs, total, details=not args.quiet))
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="A knowledge graph of armed actors.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -87,6 +114,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.add_argument("--store", help="store folder (default: out/store)")
     q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("eval", help="score the graph against gold annotation files")
+    e.add_argument("--gold", required=True, help="folder of *.gold.json files")
+    e.add_argument("--docs", default="seeds", help="documents to build (default: seeds)")
+    e.add_argument("--store", help="score an existing store instead of building")
+    e.add_argument("--json", action="store_true", help="machine-readable scores")
+    e.add_argument("--quiet", action="store_true", help="scores only, no misses or false positives")
+    e.set_defaults(func=cmd_eval)
     return p
 
 
