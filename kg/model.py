@@ -79,8 +79,11 @@ class Mention:
     kind: MentionKind
     type: str
     ref: str | None = None
-    origin: str = "ner"  # reference | acronym | ner
+    origin: str = "ner"  # reference | contextual | acronym | rank | unit | ner
     long_form: str | None = None  # for an acronym defined in the text: its expansion
+    rank: str | None = None  # a person's rank or title given with this mention
+    fate: str | None = None  # killed | captured | surrendered | arrested | suicide
+    agentive: bool = False  # a place named as one who acts ("la Russie a signé", "Moscou annonce")
 
 
 @dataclass(frozen=True)

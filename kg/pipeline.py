@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import ingest, iris, mapping
 from .config import Settings
-from .errors import InputError
+from .errors import ExtractionError, InputError
 from .extract import extract
 from .model import Document
 from .queries import bind
@@ -80,6 +80,9 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         load_ontology(store, settings)
         extractions = extract(_progress(docs, progress), settings=settings)
         for doc, extraction in zip(docs, extractions, strict=True):
+            if isinstance(extraction, ExtractionError):
+                report.skipped.append(Skipped(extraction.path, extraction.problem))
+                continue
             try:
                 resolution = resolve(extraction, settings=settings)
                 graph = iris.graph(doc.id)

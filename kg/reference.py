@@ -34,6 +34,7 @@ class RefEntry:
     long: float | None = None
     coordinate_source: str | None = None
     gazetteer: str | None = None  # GeoNames name to take coordinates from
+    generic: bool = False  # a collective ("forces rebelles"): one node per country
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def load(reference_dir: Path) -> Reference:
             key=str(row["id"]), kind="actor", type=row["type"], name=str(row["name"]),
             labels=_tuple(row.get("labels")), acronyms=_tuple(row.get("acronyms")),
             contextual=_tuple(row.get("contextual")), country=row.get("country"),
-            wikidata=row.get("wikidata"),
+            wikidata=row.get("wikidata"), generic=bool(row.get("generic")),
         ))
     path = reference_dir / "persons.yaml"
     for row in _load_yaml(path):

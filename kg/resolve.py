@@ -91,6 +91,14 @@ def _place(text: str, country: str | None, index: _Index, settings: Settings) ->
     return None
 
 
+def _capital_state(place: Entity, reference: Reference) -> RefEntry | None:
+    if not place.country or place.label_en is None:
+        return None
+    if gazetteer.capital(place.country) != place.label_en:
+        return None
+    return reference.entries.get("state-" + place.country.lower())
+
+
 def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
     reference = load_reference(settings.reference_dir)
     index = _index(reference)
@@ -117,14 +125,32 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
     for i, m in enumerate(mentions):
         if m.origin == "contextual":
             alias = m.ref.split(":", 1)[1] if m.ref else m.text
-            choices = [e for e in index.contextual.get(fold(alias), ()) if e.country == country]
+            candidates = index.contextual.get(fold(alias), ())
+            choices = [e for e in candidates if e.country == country and not e.generic]
+            generic = [e for e in candidates if e.generic]
             if choices:
                 link(i, _from_ref(choices[0], settings))
+            elif generic:
+                e = generic[0]
+                link(i, Entity(key=f"{e.key}-{country.lower()}" if country else e.key,
+                               kind="actor", type=e.type, label=" ".join(m.text.split()),
+                               label_en=e.name, country=country))
             continue
+        if m.origin == "unit":  # a numbered unit ("129e bataillon"): one per country
+            number_and_noun = " ".join(m.text.split()[:2])
+            link(i, Entity(key=f"{(country or 'xx').lower()}-{slug(number_and_noun)}", kind="actor",
+                           type="StateForce", label=" ".join(m.text.split()), country=country))
+            continue
+        if m.origin == "alias" and m.long_form:  # "(dit ATT)": the person named just before
+            owner = next((k for j, k in pairs if mentions[j].kind == "person"
+                          and mentions[j].text == m.long_form), None)
+            if owner is not None:
+                link(i, entities[owner])
+                continue
         if m.ref and m.ref in reference.entries:
             entry = reference.entries[m.ref]
             link(i, _from_ref(entry, settings))
-            if entry.key.startswith("country-"):  # the country is also a State actor
+            if entry.key.startswith("country-") and m.agentive:  # the country acting: its State
                 link(i, _from_ref(reference.entries["state-" + entry.key.split("-", 1)[1]], settings))
             continue
         if m.origin == "acronym" and m.long_form:
@@ -142,6 +168,9 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 kind = "Region" if lowered.startswith(_REGION_HEADS) else "Place"
                 place = Entity(key=slug(m.text), kind="place", type=kind, label=m.text, country=country)
             link(i, place)
+            state = _capital_state(place, reference) if m.agentive else None
+            if state is not None:  # "Moscou annonce": the capital speaks for its State
+                link(i, _from_ref(state, settings))
             continue
         entry = index.find(m.text, m.kind)
         if entry is not None:

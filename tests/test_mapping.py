@@ -16,7 +16,7 @@ from kg.config import Settings
 from kg.extract import extract
 from kg.ingest import read
 from kg.mapping import date_literal, to_triples
-from kg.model import Engagement, Evidence, PartialDate, Relation
+from kg.model import Engagement, Evidence, Extraction, PartialDate, Relation
 from kg.queries import load, run
 from kg.resolve import resolve
 from kg.store import open_store
@@ -42,6 +42,7 @@ def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) 
     settings = Settings(out_dir=tmp_path / "out")
     doc = read(path)
     ex = next(extract([doc], settings=settings))
+    assert isinstance(ex, Extraction)
     res = resolve(ex, settings=settings)
     assert {"three-brotherhood-alliance", "aa", "mndaa", "tnla", "chinshwehaw"} <= set(res.entities)
     s1, s2 = ex.sentences[0], ex.sentences[1]

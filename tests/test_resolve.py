@@ -10,6 +10,7 @@ import pytest
 from kg.config import Settings
 from kg.extract import extract
 from kg.ingest import read
+from kg.model import Extraction
 from kg.resolve import resolve
 
 CASES = [
@@ -30,6 +31,7 @@ def _resolve(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
     path.write_text(text, encoding="utf-8")
     settings = Settings(out_dir=tmp_path)
     ex = next(extract([read(path)], settings=settings))
+    assert isinstance(ex, Extraction)
     return ex, resolve(ex, settings=settings)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..config import Settings
+from ..errors import ExtractionError
 from ..model import Document, Extraction
 from .mentions import find_mentions, sentences
 from .nlp import pipeline
@@ -17,14 +18,19 @@ from .nlp import pipeline
 __all__ = ["extract", "pipeline"]
 
 
-def extract(documents: Iterable[Document], *, settings: Settings) -> Iterator[Extraction]:
+def extract(documents: Iterable[Document], *,
+            settings: Settings) -> Iterator[Extraction | ExtractionError]:
+    """One Extraction per document, in order; an ExtractionError in its place when the
+    extractor fails on that document (the others go on)."""
     nlp = pipeline(settings.spacy_model, settings.reference_dir)
     docs = list(documents)
     parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
     for document, sdoc in zip(docs, parsed, strict=True):
-        sents = sentences(document, sdoc)
-        yield Extraction(
-            document=document,
-            sentences=sents,
-            mentions=find_mentions(document, sdoc, nlp),
-        )
+        try:
+            yield Extraction(
+                document=document,
+                sentences=sentences(document, sdoc),
+                mentions=find_mentions(document, sdoc, nlp),
+            )
+        except Exception as exc:  # noqa: BLE001 -- reported with the file's name
+            yield ExtractionError(document.path, f"extraction failed: {type(exc).__name__}: {exc}")

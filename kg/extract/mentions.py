@@ -13,7 +13,7 @@ from bisect import bisect_right
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..model import Document, Mention, MentionKind, Sentence
 from .nlp import ACTOR, CONTEXT_PREFIX, PERSON, PLACE
@@ -90,12 +90,13 @@ def _long_form(sdoc: Doc, paren: int) -> Span | None:
 
 
 def _mention(document: Document, sdoc: Doc, span: Span, kind: MentionKind, type_: str,
-             ref: str | None, origin: str, long_form: str | None = None) -> Mention:
+             ref: str | None, origin: str, long_form: str | None = None,
+             **facts: object) -> Mention:
     start, end = document.span(span.start_char, span.end_char)
     return Mention(
         doc_id=document.id, sentence=_sent_index(sdoc, span), start=start, end=end,
         text=document.text[start:end], kind=kind, type=type_, ref=ref, origin=origin,
-        long_form=long_form,
+        long_form=long_form, **facts,  # type: ignore[arg-type]
     )
 
 
@@ -105,29 +106,116 @@ def _sent_index(sdoc: Doc, span: Span) -> int:
     return bisect_right(sdoc.user_data["kg_sent_starts"], span.start) - 1
 
 
+RANKS = ("général de brigade", "général de division", "major-général", "lieutenant général",
+         "lieutenant-général", "général", "colonel", "lieutenant-colonel", "major", "capitaine",
+         "lieutenant", "commandant", "sergent", "maréchal", "brigadier", "amiral", "vice-amiral")
+_RANK_BEFORE = re.compile(r"(?i)\b(" + "|".join(sorted(RANKS, key=len, reverse=True))
+                          + r")\s+$")
+_FATES = [  # what follows a name in lists and infoboxes
+    (re.compile(r"^\s*†"), "killed"),
+    (re.compile(r"(?i)^\s*\(\s*prisonnier de guerre"), "captured"),
+    (re.compile(r"(?i)^\s*\(\s*(?:s['’]est rendu|rendu)"), "surrendered"),
+    (re.compile(r"(?i)^\s*\(\s*(?:arrêté|détenu)"), "arrested"),
+    (re.compile(r"(?i)^\s*\(\s*s['’]est suicidé"), "suicide"),
+]
+_MARKERS_AFTER = re.compile(r"^(?:\s*(?:\[\d+\],?|\((?:en|zh|de|my|th)\)))*")
+AGENT_DEPS = {"nsubj", "obl:agent"}
+_CREDIT = re.compile(r"(?i)(?:illustration|photo|crédits?|source)\s*:\s*[\w/ ]*$")
+SUPPORT_NOUNS = {"soutien", "appui", "aide", "allié", "alliée", "pression", "livraison",
+                 "coopération", "alliance", "ingérence"}
+# head nouns that make an ORG-looking name a non-actor (events, programmes, fora)
+NON_ACTOR_HEADS = {"coopération", "forum", "sommet", "conférence", "accord", "pacte", "opération",
+                   "bataille", "batailles", "festival", "prix", "programme", "plan", "traité",
+                   "déclaration", "résolution", "guerre", "révolution", "parlement", "violences"}
+UNIT_NOUNS = {"division", "bataillon", "brigade", "régiment", "compagnie", "escadron", "bataillons"}
+_ORDINAL = re.compile(r"^\d+(?:e|ème|er)$")
+
+
+def _agentive(span: Span) -> bool:
+    """Named as one who acts: a subject, an agent, the giver of support, or a conjunct of one."""
+    root = span.root
+    while root.dep_ == "conj" and root.head is not root:
+        root = root.head
+    if root.dep_ in AGENT_DEPS:
+        return True
+    return root.dep_ in ("nmod", "obl:arg", "obl:mod") and root.head.lemma_.lower() in SUPPORT_NOUNS
+
+
+def _trim(span: Span) -> Span:
+    end = span.end
+    while end > span.start and (span.doc[end - 1].is_punct or span.doc[end - 1].text in "•|"):
+        end -= 1
+    return span.doc[span.start:end]
+
+
+def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
+    """'Général de brigade Tun Tun Myint', 'le colonel Aung Kyaw Lwin': name and rank."""
+    out = []
+    for tok in sdoc:
+        if tok.lower_ not in {r.split()[0] for r in RANKS} or tok.i == 0 and False:
+            continue
+        # the longest rank phrase starting here
+        rank_end = None
+        for rank in sorted(RANKS, key=len, reverse=True):
+            words = rank.replace("-", " - ").split()
+            window = sdoc[tok.i : tok.i + len(words)]
+            if [t.lower_ for t in window] == words:
+                rank_end = tok.i + len(words)
+                rank_text = window.text
+                break
+        if rank_end is None:
+            continue
+        j = rank_end
+        while j < len(sdoc) and j - rank_end < 4 and sdoc[j].text[:1].isupper() \
+                and sdoc[j].text.isalpha() and sdoc[j].lower_ not in TITLES:
+            j += 1
+        if j - rank_end >= 2:  # a name of two words or more
+            out.append((sdoc[rank_end:j], rank_text))
+    return out
+
+
+def _fate_after(document: Document, end: int) -> str | None:
+    rest = document.text[end : end + 60]
+    rest = rest[_MARKERS_AFTER.match(rest).end():]  # type: ignore[union-attr]
+    for pattern, fate in _FATES:
+        if pattern.match(rest):
+            return fate
+    return None
+
+
+def _covers(m: Mention, document: Document, tok: Token) -> bool:
+    start, end = document.span(tok.idx, tok.idx + len(tok.text))
+    return m.start <= start and end <= m.end
+
+
 def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention, ...]:
     found: list[Mention] = []
     taken: set[int] = set()  # token indices already in a mention
 
     def keep(span: Span, *args: object, **kw: object) -> None:
-        if any(t.i in taken for t in span):
+        if len(span) == 0 or any(t.i in taken for t in span):
             return
+        if args and args[0] == "actor" and _CREDIT.search(sdoc.text[max(0, span.start_char - 30):span.start_char]):
+            return  # a photo credit names no actor of the story
         taken.update(t.i for t in span)
         found.append(_mention(document, sdoc, span, *args, **kw))  # type: ignore[arg-type]
 
     definitions: dict[str, tuple[str, str]] = {}  # acronym -> (long form, type)
+    ref_of_acronym: dict[int, str] = {}  # token index -> reference key
     for ent in sdoc.ents:
         if ent.ent_id_:  # the reference ruler
             if ent.ent_id_.startswith(CONTEXT_PREFIX):
                 keep(ent, "actor", "Actor", ent.ent_id_, "contextual")
             elif ent.ent_id_.startswith("country-"):
-                keep(ent, "place", "Country", ent.ent_id_, "reference")
+                keep(ent, "place", "Country", ent.ent_id_, "reference", agentive=_agentive(ent))
             elif ent.label_ == PERSON:
                 keep(ent, "person", "Person", ent.ent_id_, "reference")
             elif ent.label_ == PLACE:
-                keep(ent, "place", "Place", ent.ent_id_, "reference")
+                keep(ent, "place", "Place", ent.ent_id_, "reference", agentive=_agentive(ent))
             else:
                 keep(ent, "actor", "Actor", ent.ent_id_, "reference")
+                for t in ent:
+                    ref_of_acronym[t.i] = ent.ent_id_
 
     # acronym definitions: NAME (ACRONYM)
     for tok in sdoc:
@@ -137,6 +225,9 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention
                 continue
             long = _long_form(sdoc, tok.i)
             if long is None:
+                continue
+            if acro.i in ref_of_acronym:  # a known acronym: its long form names the same actor
+                keep(long, "actor", "Actor", ref_of_acronym[acro.i], "reference")
                 continue
             type_ = head_type(long.text) or "Actor"
             definitions[acro.text] = (long.text, type_)
@@ -155,17 +246,60 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention
             long_form, type_ = definitions[nlp.vocab.strings[match_id]]
             keep(sdoc[s:e], "actor", type_, None, "acronym", long_form)
 
+    # persons named with their rank
+    for span, rank in _ranked_persons(sdoc):
+        keep(span, "person", "Person", None, "rank", rank=rank.lower())
+
+    # numbered units: "99e division d'infanterie", "129e bataillon"
+    for tok in sdoc:
+        if _ORDINAL.match(tok.text) and tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].lower_ in UNIT_NOUNS:
+            end = tok.i + 2
+            while end + 1 < len(sdoc) and sdoc[end].lower_ in ("d'", "d’", "de") \
+                    and sdoc[end + 1].lower_ in ("infanterie", "artillerie", "blindés", "marine"):
+                end += 2
+                if end < len(sdoc) and sdoc[end].lower_ in ("légère", "lourde", "mécanisée"):
+                    end += 1
+            keep(sdoc[tok.i:end], "actor", "StateForce", None, "unit")
+
     # the model's NER for the rest
     for ent in sdoc.ents:
         if ent.ent_id_:
             continue
+        span = _trim(ent)
+        if len(span) == 0:
+            continue
         if ent.label_ == PERSON:
-            span = _strip_titles(ent)
-            if span is not None and len(span.text) > 2:
-                keep(span, "person", "Person", None, "ner")
-        elif ent.label_ == ACTOR and ent.text[:1].isupper():
-            keep(ent, "actor", head_type(ent.text) or "Actor", None, "ner")
-        elif ent.label_ == PLACE and ent.text[:1].isupper():
-            keep(ent, "place", "Place", None, "ner")
-    found.sort(key=lambda m: (m.start, m.end))
-    return tuple(found)
+            person = _strip_titles(span)
+            if person is not None and len(person) >= 2:
+                keep(person, "person", "Person", None, "ner")
+        elif ent.label_ == ACTOR and span.text[:1].isupper():
+            if span[0].lower_ not in NON_ACTOR_HEADS:
+                keep(span, "actor", head_type(span.text) or "Actor", None, "ner")
+        elif ent.label_ == PLACE and span.text[:1].isupper():
+            keep(span, "place", "Place", None, "ner", agentive=_agentive(span))
+
+    # "Amadou Toumani Touré (dit ATT)": the short name is the person's alias
+    persons = {m.end: m for m in found if m.kind == "person"}
+    for tok in sdoc:
+        if tok.lower_ in ("dit", "alias") and tok.i > 0 and sdoc[tok.i - 1].text == "(" \
+                and tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].text[:1].isupper():
+            start, _ = document.span(sdoc[tok.i - 1].idx, sdoc[tok.i - 1].idx + 1)
+            owner = next((p for end, p in persons.items() if 0 <= start - end <= 1), None)
+            if owner is not None:  # the alias replaces whatever the NER made of it
+                taken.discard(tok.i + 1)
+                found[:] = [m for m in found if not _covers(m, document, sdoc[tok.i + 1])]
+                keep(sdoc[tok.i + 1 : tok.i + 2], "person", "Person", owner.ref, "alias",
+                     owner.text)
+
+    # ranks written just before a name, and fates written just after it
+    out = []
+    for m in found:
+        if m.kind == "person":
+            rank = m.rank
+            if rank is None:
+                before = _RANK_BEFORE.search(document.text[max(0, m.start - 40) : m.start])
+                rank = before.group(1).lower() if before else None
+            m = Mention(**{**m.__dict__, "rank": rank, "fate": _fate_after(document, m.end)})
+        out.append(m)
+    out.sort(key=lambda m: (m.start, m.end))
+    return tuple(out)
