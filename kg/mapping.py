@@ -73,6 +73,9 @@ class _Mapper:
         self.res = resolution
         self.doc = extraction.document
         self.doc_iri = iris.document(self.doc.id)
+        self.by_mention: dict[int, list[str]] = {}
+        for i, key in resolution.mention_entities:
+            self.by_mention.setdefault(i, []).append(key)
 
     def evidence(self, ev: Evidence) -> Iterator[Triple]:
         node = iris.evidence(self.doc.id, ev.start, ev.end)
@@ -142,12 +145,27 @@ class _Mapper:
             yield node, KG.evidence, iris.evidence(self.doc.id, m.start, m.end)
             yield from self.evidence(ev)
 
-    def _iri_of(self, key: str) -> URIRef:
-        return entity_iri(self.res.entities[key])
+    def party(self, mention: int, *, place: bool = False) -> URIRef | None:
+        """The entity a mention names: its place, or else its actor or person."""
+        keys = self.by_mention.get(mention, [])
+        for key in keys:
+            if (self.res.entities[key].kind == "place") == place:
+                return entity_iri(self.res.entities[key])
+        return None
+
+    def source(self, node: URIRef, source: int | str) -> Iterator[Triple]:
+        if isinstance(source, str):
+            yield node, KG.claimSource, Literal(source, lang="fr")
+        else:
+            iri = self.party(source)
+            if iri is not None:
+                yield node, KG.claimedBy, iri
 
     def relation(self, rel: Relation) -> Iterator[Triple]:
         cls, shortcut = RELATION_TERMS[rel.type]
-        s, o = self._iri_of(rel.subject), self._iri_of(rel.object)
+        s, o = self.party(rel.subject), self.party(rel.object)
+        if s is None or o is None or s == o:
+            return
         node = iris.statement("relation", rel.type, s, o, self.doc.id, rel.evidence.start)
         yield node, RDF.type, cls
         yield node, KG.subject, s
@@ -166,31 +184,44 @@ class _Mapper:
                 t, triples = self.time(date)
                 yield node, prop, t
                 yield from triples
-        if rel.claimed_by:
-            yield node, KG.claimedBy, self._iri_of(rel.claimed_by)
+        if rel.claimed_by is not None:
+            yield from self.source(node, rel.claimed_by)
 
     def engagement(self, eng: Engagement) -> Iterator[Triple]:
-        node = iris.statement("engagement", eng.type, self.doc.id, eng.evidence.start, eng.place,
-                              eng.agents, eng.targets)
+        agents = [a for a in (self.party(m) for m in eng.agents) if a is not None]
+        targets = [t for t in (self.party(m) for m in eng.targets) if t is not None]
+        place = self.party(eng.place, place=True) if eng.place is not None else None
+        node = iris.statement("engagement", eng.type, self.doc.id, eng.evidence.start,
+                              place, sorted(agents), sorted(targets))
         yield node, RDF.type, ENGAGEMENT_TYPES[eng.type]
         yield node, PROV.wasDerivedFrom, self.doc_iri
         yield node, KG.confidence, Literal(eng.confidence, datatype=XSD.decimal)
         yield node, KG.evidence, iris.evidence(self.doc.id, eng.evidence.start, eng.evidence.end)
         yield from self.evidence(eng.evidence)
-        for key in eng.agents:
-            yield node, KG.agent, self._iri_of(key)
-        for key in eng.targets:
-            yield node, KG.target, self._iri_of(key)
-        if eng.place:
-            yield node, KG.place, self._iri_of(eng.place)
+        for a in agents:
+            yield node, KG.agent, a
+        for t in targets:
+            yield node, KG.target, t
+        if place is not None:
+            yield node, KG.place, place
         if eng.date is not None:
             t, triples = self.time(eng.date)
             yield node, SEM.hasTime, t
             yield from triples
         if eng.fatalities is not None:
             yield node, KG.fatalities, Literal(eng.fatalities, datatype=XSD.nonNegativeInteger)
-        if eng.claimed_by:
-            yield node, KG.claimedBy, self._iri_of(eng.claimed_by)
+        if eng.claimed_by is not None:
+            yield from self.source(node, eng.claimed_by)
+        for claim in eng.claims:
+            c = iris.statement("claim", node, claim.source, claim.outcome, claim.evidence.start)
+            yield c, RDF.type, KG.Claim
+            yield c, KG.claimOf, node
+            yield from self.source(c, claim.source)
+            yield from self.source(node, claim.source)
+            if claim.outcome:
+                yield c, KG.outcome, Literal(claim.outcome, lang="en")
+            yield c, KG.evidence, iris.evidence(self.doc.id, claim.evidence.start, claim.evidence.end)
+            yield from self.evidence(claim.evidence)
 
 
 def to_triples(extraction: Extraction, resolution: Resolution, *,

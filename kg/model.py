@@ -128,30 +128,45 @@ class Evidence:
     end: int
 
 
+# Relations, engagements and claims name their parties by mention (an index into
+# ``Extraction.mentions``); resolution turns each mention into its canonical entity.
+Party = int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An account attributed to a source: a mention, or free text ("un responsable local")."""
+
+    source: Party | str
+    outcome: str | None  # captured, repelled, ... as the source tells it
+    evidence: Evidence
+
+
 @dataclass(frozen=True)
 class Relation:
-    type: str
-    subject: str
-    object: str
+    type: str  # FORMAT.md relation type: memberOf, alliedWith, backedBy, commands ...
+    subject: Party
+    object: Party
     evidence: Evidence
     start: PartialDate | None = None
     end: PartialDate | None = None
-    claimed_by: str | None = None
+    claimed_by: Party | str | None = None
     confidence: float = 0.5
     kind: str | None = None  # support kind of a backedBy, rank of a commands
 
 
 @dataclass(frozen=True)
 class Engagement:
-    type: str
+    type: str  # FORMAT.md engagement type
     date: PartialDate | None
-    place: str | None
-    agents: tuple[str, ...]
-    targets: tuple[str, ...]
-    claimed_by: str | None
+    place: Party | None
+    agents: tuple[Party, ...]
+    targets: tuple[Party, ...]
+    claimed_by: Party | str | None
     fatalities: int | None
     evidence: Evidence
     confidence: float = 0.5
+    claims: tuple[Claim, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -48,12 +48,16 @@ def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) 
     s1, s2 = ex.sentences[0], ex.sentences[1]
     ev1 = Evidence(doc.id, 0, s1.start, s1.end)
     ev2 = Evidence(doc.id, 1, s2.start, s2.end)
+    def mention(text: str) -> int:
+        return next(i for i, m in enumerate(ex.mentions) if m.text == text)
+
     ex = replace(
         ex,
-        relations=(Relation("memberOf", "aa", "three-brotherhood-alliance", ev1,
+        relations=(Relation("memberOf", mention("Armée d'Arakan"),
+                            mention("Alliance des Trois Fraternités"), ev1,
                             start=PartialDate(2019, None, None, "year"), confidence=0.9),),
-        engagements=(Engagement("Attack", PartialDate(2023, 10, 27), "chinshwehaw", ("mndaa",),
-                                (), None, None, ev2, confidence=0.8),),
+        engagements=(Engagement("Attack", PartialDate(2023, 10, 27), mention("Chinshwehaw"),
+                                (mention("MNDAA"),), (), None, None, ev2, confidence=0.8),),
     )
     triples = to_triples(ex, res, ingested_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     aa, alliance = iris.entity("actor", "aa"), iris.entity("actor", "three-brotherhood-alliance")

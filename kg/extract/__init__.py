@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from ..config import Settings
 from ..errors import ExtractionError
 from ..model import Document, Extraction
+from .dates import find_dates
+from .events import find_engagements
 from .mentions import find_mentions, sentences
 from .nlp import pipeline
 
@@ -27,10 +29,14 @@ def extract(documents: Iterable[Document], *,
     parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
     for document, sdoc in zip(docs, parsed, strict=True):
         try:
+            sents = sentences(document, sdoc)
+            mentions = find_mentions(document, sdoc, nlp)
+            dates = find_dates(document, [(s.start_char, s.end_char) for s in sdoc.sents])
             yield Extraction(
                 document=document,
-                sentences=sentences(document, sdoc),
-                mentions=find_mentions(document, sdoc, nlp),
+                sentences=sents,
+                mentions=mentions,
+                engagements=find_engagements(document, sdoc, sents, mentions, dates),
             )
         except Exception as exc:  # noqa: BLE001 -- reported with the file's name
             yield ExtractionError(document.path, f"extraction failed: {type(exc).__name__}: {exc}")

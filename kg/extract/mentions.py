@@ -134,7 +134,7 @@ _ORDINAL = re.compile(r"^\d+(?:e|ème|er)$")
 def _agentive(span: Span) -> bool:
     """Named as one who acts: a subject, an agent, the giver of support, or a conjunct of one."""
     root = span.root
-    while root.dep_ == "conj" and root.head is not root:
+    while root.dep_ == "conj" and root.head.i != root.i:
         root = root.head
     if root.dep_ in AGENT_DEPS:
         return True

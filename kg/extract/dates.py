@@ -1,0 +1,191 @@
+"""Dates in French text, each resolved at the precision the text supports.
+
+Expressions are found here (a regex grammar: "le 1er novembre", "27 mars 2021",
+"novembre 2023", "en décembre", "le 24", "les 27 et 28", "Le lendemain", "en 2021",
+"jusqu'en 2030"), never a bare number ("opération 1027" is no year). They are resolved
+against the document's own context, sentence by sentence: a day or month without a
+year takes the year of the last date stated before it (basis "carried"; a month earlier
+than the context's by more than two rolls to the next year: "Le 4 janvier" after
+November 2023 is 2024-01-04; one later by more than six, to the previous); with no year stated anywhere, the publication or page
+date gives it (basis "inferred", for a curator to confirm); with neither, the year
+stays unknown ("--11-24").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from ..model import Document, PartialDate
+
+MONTHS = {m: i for i, m in enumerate(
+    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+     "octobre", "novembre", "décembre"], start=1)}
+MONTHS.update({"fevrier": 2, "aout": 8, "decembre": 12})
+_M = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
+_WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+_YEAR = r"((?:19|20)\d\d)"
+
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("dmy", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\s+{_YEAR}\b")),
+    ("dm", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\b")),
+    ("my", re.compile(rf"(?i)\b{_M}\s+(?:de\s+l['’]année\s+)?{_YEAR}\b")),
+    ("m", re.compile(rf"(?i)\b(?:en|fin|début|mi-|courant|depuis|d['’]|mois\s+d['’]|mois\s+de)\s*{_M}\b")),
+    ("y", re.compile(rf"(?i)\b(?:en|depuis|jusqu['’]en|dès|avant|après|d['’]ici|de|à|au|année)\s+{_YEAR}\b(?!\s*(?:morts|soldats|personnes|%))")),
+    ("d", re.compile(r"(?i)\b(?:le|les|du|au|jusqu['’]au)\s+(\d{1,2})(?:er)?\b(?=\s*(?:et\b|,|\.|;|\)|au\b|dans\b|à\b|où\b|$|octobre))")),
+    ("next", re.compile(r"(?i)\ble\s+lendemain\b")),
+    ("same", re.compile(r"(?i)\b(?:le\s+même\s+jour|ce\s+jour-là)\b")),
+]
+_PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
+
+
+@dataclass(frozen=True)
+class DateMention:
+    sentence: int
+    start: int  # analysis offsets
+    end: int
+    text: str
+    date: PartialDate
+
+
+def page_date(document: Document) -> dt.date | None:
+    """The publication date: from the metadata, else a dd-mm-yyyy page header or a
+    dated source line ("Radio France Internationale – 4 février 2026")."""
+    if document.date:
+        return document.date
+    head = document.analysis[:200]
+    m = _PAGE_DATE.search(head)
+    if m:
+        try:
+            return dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    for line in document.analysis.splitlines():
+        line = line.strip()
+        if 0 < len(line) < 80 and re.search(r"[–—-]\s*\d{1,2}(?:er)?\s+" + _M + r"\s+" + _YEAR + r"\s*$",
+                                            line, re.I):
+            d = PATTERNS[0][1].search(line)
+            if d:
+                return dt.date(int(d.group(3)), MONTHS[d.group(2).lower()], int(d.group(1)))
+    return None
+
+
+def _find(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """Non-overlapping date expressions in a sentence, earlier and longer first."""
+    hits: list[tuple[int, int, str, tuple[str, ...]]] = []
+    for kind, pattern in PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e, _, _ in hits):
+                continue
+            hits.append((m.start(), m.end(), kind, tuple(g for g in m.groups() if g is not None)))
+    return sorted(hits)
+
+
+class DateContext:
+    """What the document has said about time so far."""
+
+    def __init__(self, anchor: dt.date | None) -> None:
+        self.anchor = anchor
+        self.year: int | None = None
+        self.year_basis = "stated"  # how the context's year is known: stated or inferred
+        self.month: int | None = None
+        self.day: int | None = None
+
+    def _year_for(self, month: int) -> tuple[int | None, str]:
+        if self.year is not None:
+            year = self.year
+            if self.month is not None and month < self.month - 2:
+                year += 1  # "Le 4 janvier" after November events
+            elif self.month is not None and month > self.month + 6:
+                year -= 1  # "13 novembre" after January: looking back
+            return year, "inferred" if self.year_basis == "inferred" else "carried"
+        if self.anchor is not None:
+            year = self.anchor.year if month <= self.anchor.month else self.anchor.year - 1
+            return year, "inferred"
+        return None, "stated"
+
+    def resolve(self, kind: str, groups: tuple[str, ...]) -> PartialDate | None:
+        if kind == "dmy":
+            day, month, year = int(groups[-3]), MONTHS[groups[-2].lower()], int(groups[-1])
+            return self._set(PartialDate(year, month, day, "day", "stated"))
+        if kind == "my":
+            return self._set(PartialDate(int(groups[1]), MONTHS[groups[0].lower()], None, "month", "stated"))
+        if kind == "y":
+            return PartialDate(int(groups[0]), None, None, "year", "stated")  # a span, not context
+        if kind in ("dm", "m"):
+            day = int(groups[0]) if kind == "dm" else None
+            month = MONTHS[groups[-1].lower()]
+            year, basis = self._year_for(month)
+            precision = ("day" if day else "month") if year is not None else "unknown"
+            return self._set(PartialDate(year, month, day, precision, basis))  # type: ignore[arg-type]
+        if kind == "d" and self.month is not None:
+            day = int(groups[0])
+            if not 1 <= day <= 31:
+                return None
+            month = self.month
+            if self.day is not None and day < self.day - 7:
+                month = month % 12 + 1  # "le 2" after "le 28": the next month
+            return self._set(PartialDate(self.year, month, day,
+                                         "day" if self.year is not None else "unknown",
+                                         self._carried_basis()))
+        if kind in ("next", "same") and self.month is not None and self.day is not None:
+            if self.year is not None:
+                d = dt.date(self.year, self.month, self.day) + dt.timedelta(days=1 if kind == "next" else 0)
+                return self._set(PartialDate(d.year, d.month, d.day, "day", self._carried_basis()))
+            return PartialDate(None, self.month, self.day + (kind == "next"), "unknown", "carried")
+        return None
+
+    def _carried_basis(self) -> str:
+        return "inferred" if self.year_basis == "inferred" else "carried"
+
+    def _set(self, date: PartialDate) -> PartialDate:
+        if date.year is not None:
+            self.year = date.year
+            self.year_basis = "inferred" if date.basis == "inferred" else "stated"
+        self.month = date.month or self.month
+        self.day = date.day
+        return date
+
+    def carried(self, precision: str) -> PartialDate | None:
+        """The context's date, for a sentence that states none."""
+        if self.month is None and self.year is None:
+            return None
+        if self.year is None:
+            return PartialDate(None, self.month, self.day if precision == "day" else None,
+                               "unknown", "carried")
+        basis = self._carried_basis()
+        if precision == "day" and self.day is not None:
+            return PartialDate(self.year, self.month, self.day, "day", basis)  # type: ignore[arg-type]
+        if self.month is not None:
+            return PartialDate(self.year, self.month, None, "month", basis)  # type: ignore[arg-type]
+        return PartialDate(self.year, None, None, "year", basis)  # type: ignore[arg-type]
+
+
+def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[list[DateMention]]:
+    """The dates of each sentence (given as analysis spans), resolved in document order."""
+    ctx = DateContext(page_date(document))
+    # a day or month named before any full date takes the document's first full date
+    # as its context ("Dans la soirée du 24", in a report dated by its tweet "27 mars 2021")
+    for kind, pattern in PATTERNS[:3:2]:
+        m = pattern.search(document.analysis, 200)
+        if m:
+            g = [x for x in m.groups() if x is not None]
+            ctx.year, ctx.month = int(g[-1]), MONTHS[g[-2].lower()]
+            break
+    out: list[list[DateMention]] = []
+    for index, (start, end) in enumerate(sentences):
+        text = document.analysis[start:end]
+        found = []
+        for s, e, kind, groups in _find(text):
+            if kind == "dmy" and start < 200 and _PAGE_DATE.search(text):
+                continue
+            date = ctx.resolve(kind, groups)
+            if date is not None:
+                found.append(DateMention(index, start + s, start + e, text[s:e], date))
+        out.append(found)
+    return out
+
+
+def with_basis(date: PartialDate, basis: str) -> PartialDate:
+    return replace(date, basis=basis)  # type: ignore[arg-type]

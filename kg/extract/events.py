@@ -1,0 +1,287 @@
+"""Engagements from the parse: a trigger (verb or noun of combat), who acts on whom,
+where, when, how many died, and who says so.
+
+Agents and targets come from the dependency tree: the trigger's subject (or the
+``par`` agent of a passive) acts; its object, a passive subject, or a ``contre`` phrase
+is acted on. A mention inside a phrase counts for it ("les troupes de la KIA" is the
+KIA). Present-tense narrative, where the parser often attaches the object as ``nmod``,
+falls back to the order of the sentence: the actor before the trigger acts on the one
+after it.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Claim, Document, Engagement, Evidence, Mention, PartialDate, Sentence
+from .dates import DateMention
+
+# trigger lemma -> engagement type, by part of speech
+VERB_TRIGGERS: dict[str, str] = {
+    **dict.fromkeys(["attaquer", "assaillir", "combattre", "affronter", "pilonner", "détruire",
+                     "vaincre", "renverser", "frapper", "assaut", "incendier", "piller"], "Attack"),
+    **dict.fromkeys(["capturer", "emparer", "saisir", "envahir", "occuper", "conquérir",
+                     "reprendre", "prendre"], "Capture"),
+    **dict.fromkeys(["bombarder"], "Shelling"),
+    **dict.fromkeys(["encercler", "assiéger", "bloquer"], "Siege"),
+    **dict.fromkeys(["rendre", "capituler"], "Surrender"),
+    **dict.fromkeys(["retirer", "évacuer", "replier", "abandonner"], "Withdrawal"),
+    **dict.fromkeys(["massacrer", "exécuter", "réprimer"], "ViolenceAgainstCivilians"),
+    **dict.fromkeys(["arrêter", "détenir", "interpeller"], "Arrest"),
+    **dict.fromkeys(["signer", "conclure"], "Agreement"),
+}
+NOUN_TRIGGERS: dict[str, str] = {
+    **dict.fromkeys(["attaque", "assaut", "offensive", "combat", "affrontement", "escarmouche",
+                     "bataille", "putsch", "raid", "incursion"], "Attack"),
+    **dict.fromkeys(["capture", "prise", "conquête", "chute"], "Capture"),
+    **dict.fromkeys(["bombardement", "obus", "artillerie", "roquette", "mortier", "pilonnage"], "Shelling"),
+    **dict.fromkeys(["embuscade"], "Ambush"),
+    **dict.fromkeys(["siège", "blocus", "encerclement"], "Siege"),
+    **dict.fromkeys(["reddition", "capitulation", "défection"], "Surrender"),
+    **dict.fromkeys(["retrait", "évacuation", "repli", "retraite"], "Withdrawal"),
+    **dict.fromkeys(["massacre", "exécution", "répression"], "ViolenceAgainstCivilians"),
+    **dict.fromkeys(["arrestation", "détention"], "Arrest"),
+    **dict.fromkeys(["cessez-le-feu", "pacte", "trêve", "accord"], "Agreement"),
+}
+PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?i)\b(?:frappes?|attaques?|bombardements?|raids?)\s+aériens?n?e?s?\b|\bdrones?\b"), "AirStrike"),
+    (re.compile(r"(?i)\bembuscade"), "Ambush"),
+    (re.compile(r"(?i)\bcoup\s+d['’][ée]tat\b"), "Attack"),
+    (re.compile(r"(?i)\bboucliers?\s+humains?\b"), "ViolenceAgainstCivilians"),
+    (re.compile(r"(?i)\bcessez-le-feu\b"), "Agreement"),
+]
+# the more specific type wins when one sentence has several triggers
+PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture", "Arrest",
+            "ViolenceAgainstCivilians", "Agreement", "Shelling", "Attack"]
+REPORT_VERBS = {"affirmer", "déclarer", "revendiquer", "annoncer", "prétendre", "signaler",
+                "indiquer", "rapporter", "assurer", "confirmer", "dire", "publier", "reconnaître"}
+PREP_TARGET = {"contre", "sur", "vers"}
+_NUM_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+              "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
+              "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
+_NUMBER = r"(\d{1,3}(?:[  ]\d{3})+|\d+|" + "|".join(_NUM_WORDS) + r")"
+_FATALITIES = re.compile(
+    r"(?i)(?:(?:plus|au moins)\s+(?:de\s+)?)?" + _NUMBER
+    + r"\s+(?:[\w'’-]+\s+){0,3}?(?:morts?|tués?|tuées?|victimes|décès)\b")
+_SELON = re.compile(r"(?i)\bselon\s+((?:[\w'’-]+\s*){1,5})")
+_REPELLED = re.compile(r"(?i)\brepouss")
+
+
+def number(text: str) -> int | None:
+    text = text.lower().replace(" ", "").replace("\u202f", "").replace("\u00a0", "")
+    if text.isdigit():
+        return int(text)
+    return _NUM_WORDS.get(text)
+
+
+@dataclass
+class _Sentence:
+    index: int
+    span: Span
+    mentions: list[int]  # indices into the document's mentions
+
+
+class _MentionIndex:
+    """Which mention covers a token (by file offsets)."""
+
+    def __init__(self, document: Document, mentions: tuple[Mention, ...]) -> None:
+        self.document = document
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+
+    def at(self, tok: Token) -> int | None:
+        start, _ = self.document.span(tok.idx, tok.idx + len(tok.text))
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self.mentions[i].start <= start < self.mentions[i].end:
+            return i
+        return None
+
+    def in_tokens(self, tokens: list[Token] | Span, kinds: tuple[str, ...]) -> list[int]:
+        out: list[int] = []
+        for t in tokens:
+            i = self.at(t)
+            if i is not None and i not in out and self.mentions[i].kind in kinds:
+                out.append(i)
+        return out
+
+
+def _triggers(sent: Span) -> list[tuple[Token, str]]:
+    found: list[tuple[Token, str]] = []
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if tok.pos_ in ("VERB", "AUX") and lemma in VERB_TRIGGERS:
+            type_ = VERB_TRIGGERS[lemma]
+            if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
+                                              for c in tok.subtree):
+                continue
+            if lemma == "rendre" and not any(c.lower_ in ("se", "s'", "s’") for c in tok.children):
+                continue
+            if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
+                type_ = "AirStrike"
+            found.append((tok, type_))
+        elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS:
+            found.append((tok, NOUN_TRIGGERS[lemma]))
+    for pattern, type_ in PHRASES:
+        m = pattern.search(sent.text)
+        if m:
+            tok = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
+                                     alignment_mode="expand")
+            if tok is not None:
+                found.append((tok.root, type_))
+    return found
+
+
+def _subtree(tok: Token) -> list[Token]:
+    return list(tok.subtree)
+
+
+def _roles(tok: Token, idx: _MentionIndex) -> tuple[list[int], list[int]]:
+    """Agents and targets of a trigger, from the parse."""
+    actors = ("actor", "person")
+    agents: list[int] = []
+    targets: list[int] = []
+    verb = tok
+    if tok.pos_ not in ("VERB", "AUX"):  # a noun: its "de X" is the agent, "contre X" the target
+        for child in tok.children:
+            case = {c.lower_ for c in child.children if c.dep_ == "case"}
+            found = idx.in_tokens(_subtree(child), actors)
+            if case & PREP_TARGET:
+                targets += found
+            elif child.dep_ == "nmod" and case & {"de", "du", "des", "d'", "d’", "par"}:
+                agents += found
+        verb = tok.head if tok.head.pos_ in ("VERB", "AUX") else tok
+    for child in verb.children:
+        found = idx.in_tokens(_subtree(child), actors)
+        case = {c.lower_ for c in child.children if c.dep_ == "case"}
+        if child.dep_ in ("nsubj",) or child.dep_ == "obl:agent" or (child.dep_.startswith("obl") and "par" in case):
+            agents += [f for f in found if f not in agents]
+        elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET:
+            targets += [f for f in found if f not in targets]
+        elif child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
+            targets += [f for f in found if f not in targets]
+    if not agents and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp") and verb.head.i != verb.i:
+        for child in verb.head.children:
+            if child.dep_ == "nsubj":
+                agents += idx.in_tokens(_subtree(child), actors)
+    if tok.pos_ in ("VERB", "AUX") and not targets:  # "attaque des bases … de la junte": nmod objects
+        after = [t for t in verb.subtree if t.i > verb.i]
+        targets += [f for f in idx.in_tokens(after, actors) if f not in agents]
+    targets = [t for t in targets if t not in agents]
+    return agents, targets
+
+
+def _claim(sent: Span, trigger: Token, idx: _MentionIndex) -> int | str | None:
+    m = _SELON.search(sent.text)
+    if m:
+        span = sent.doc.char_span(sent.start_char + m.start(1), sent.start_char + m.end(1),
+                                  alignment_mode="expand")
+        if span is not None:
+            found = idx.in_tokens(span, ("actor", "person"))
+            if found:
+                return found[0]
+            words = re.split(r"[,.;:()]", m.group(1))[0].strip()
+            return words or None
+    node: Token | None = trigger
+    while node is not None and node.head.i != node.i:
+        node = node.head
+        if node.lemma_.lower() in REPORT_VERBS:
+            for child in node.children:
+                if child.dep_ in ("nsubj", "nsubj:pass"):
+                    found = idx.in_tokens(_subtree(child), ("actor", "person"))
+                    if found:
+                        return found[0]
+            return None
+    return None
+
+
+def _fatalities(text: str) -> int | None:
+    m = _FATALITIES.search(text)
+    return number(m.group(1)) if m else None
+
+
+def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
+                     mentions: tuple[Mention, ...],
+                     dates: list[list[DateMention]]) -> tuple[Engagement, ...]:
+    idx = _MentionIndex(document, mentions)
+    out: list[Engagement] = []
+    last: tuple[int, PartialDate] | None = None  # line and date of the last dated sentence
+    for sent_i, sent in enumerate(sdoc.sents):
+        line = document.analysis.count("\n", 0, sent.start_char)
+        stated = [d for d in dates[sent_i] if d.date.precision != "year" or len(dates[sent_i]) == 1]
+        if stated:
+            date: PartialDate | None = stated[0].date
+            if date.precision != "year":
+                last = (line, date)
+        elif last is not None:  # carried: to the day within the paragraph, else to the month
+            prev_line, prev = last
+            keep_day = prev_line == line and prev.day is not None
+            date = PartialDate(prev.year, prev.month, prev.day if keep_day else None,
+                               ("day" if keep_day else "month") if prev.year else "unknown",
+                               "inferred" if prev.basis == "inferred" else "carried")
+        else:
+            date = None
+        triggers = _triggers(sent)
+        if not triggers:
+            continue
+        by_type: dict[str, Token] = {}
+        for tok, type_ in triggers:
+            by_type.setdefault(type_, tok)
+        types = sorted(by_type, key=PRIORITY.index)
+        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX")]
+        chosen = (verb_types or types)[:2]
+        s = sentences[sent_i]
+        ev = Evidence(document.id, sent_i, s.start, s.end)
+        places = [i for i in idx.in_tokens(sent, ("place",))]
+        for type_ in chosen:
+            tok = by_type[type_]
+            agents, targets = _roles(tok, idx)
+            claimed = _claim(sent, tok, idx)
+            if isinstance(claimed, int):
+                agents = [a for a in agents if a != claimed] or agents
+            near = [p for p in idx.in_tokens(_subtree(tok), ("place",))] or places
+            local = [p for p in near if mentions[p].type != "Country"] or near
+            if not (agents or targets or local):
+                continue
+            outcome = "repelled" if _REPELLED.search(sent.text) else None
+            targets_place = local[:1] if type_ != "Capture" else _conjoined(local, idx, tok)
+            for place in targets_place or [None]:
+                claims = (Claim(claimed, outcome, ev),) if claimed is not None else ()
+                out.append(Engagement(
+                    type=type_, date=date, place=place, agents=tuple(agents),
+                    targets=tuple(targets), claimed_by=claimed, fatalities=_fatalities(sent.text),
+                    evidence=ev, confidence=0.6 if tok.pos_ == "VERB" else 0.4, claims=claims,
+                ))
+    return tuple(_merge_contested(out, mentions))
+
+
+def _conjoined(places: list[int], idx: _MentionIndex, trigger: Token) -> list[int]:
+    """'le camp 13 Mile et le camp Microweave': one capture per place."""
+    return places[:3] if places else []
+
+
+def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...]) -> list[Engagement]:
+    """'The army says it repelled the attack' is a second account of the engagement a
+    group claims, not a second engagement: it becomes one more claim of it, and its
+    claimant, the defender, a target."""
+    out: list[Engagement] = []
+    for e in engagements:
+        repelled = any(c.outcome == "repelled" for c in e.claims)
+        host = None
+        if repelled:
+            host = next((o for o in out if o.claims and all(c.source != e.claimed_by for c in o.claims)
+                         and (o.date is None or e.date is None or o.date == e.date)), None)
+        if host is None:
+            out.append(e)
+            continue
+        claimant = e.claimed_by
+        targets = host.targets + ((claimant,) if isinstance(claimant, int) and claimant not in host.targets
+                                  and claimant not in host.agents else ())
+        merged = Engagement(host.type, host.date, host.place, host.agents, targets, host.claimed_by,
+                            host.fatalities, host.evidence, host.confidence,
+                            host.claims + e.claims)
+        out[out.index(host)] = merged
+    return out
