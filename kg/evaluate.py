@@ -3,7 +3,9 @@ engagements and engagement types, per document and overall, with the misses and 
 positives and their evidence (../shared/eval/FORMAT.md, its matching rules).
 
 Items are matched one to one (greedy, in document order): a duplicate extracted item
-counts as a false positive rather than a second hit.
+counts as a false positive rather than a second hit. When an extracted item matches
+several gold items, it is paired with the one whose evidence its sentence contains,
+then with one of the same type: the rules decide whether it matches, this only which.
 """
 
 from __future__ import annotations
@@ -95,16 +97,22 @@ def _names(gold_items: list[dict[str, Any]]) -> dict[str, set[str]]:
     return {g["id"]: {fold(m) for m in g.get("mentions", [])} for g in gold_items}
 
 
-def _greedy(gold: list[Any], extracted: list[Any], match) -> tuple[set[int], set[int]]:  # type: ignore[no-untyped-def]
+def _greedy(gold: list[Any], extracted: list[Any], match, prefer=None):  # type: ignore[no-untyped-def]
+    """One-to-one pairs under the matching rule; among the gold items an extracted item
+    matches, ``prefer`` ranks which it takes (the rule decides if, not which)."""
     used_g: set[int] = set()
     used_e: set[int] = set()
+    pairs: list[tuple[int, int]] = []
     for ei, e in enumerate(extracted):
-        for gi, g in enumerate(gold):
-            if gi not in used_g and match(g, e):
-                used_g.add(gi)
-                used_e.add(ei)
-                break
-    return used_g, used_e
+        candidates = [gi for gi, g in enumerate(gold) if gi not in used_g and match(g, e)]
+        if not candidates:
+            continue
+        if prefer is not None:
+            candidates.sort(key=lambda gi: prefer(gold[gi], e), reverse=True)
+        used_g.add(candidates[0])
+        used_e.add(ei)
+        pairs.append((candidates[0], ei))
+    return used_g, used_e, pairs
 
 
 def _date_matches(gold: str | None, precision: str, got: str) -> bool:
@@ -187,7 +195,7 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
     for kind, person in (("actors", False), ("persons", True)):
         items = gold.get(kind, [])
         nodes = graph.nodes(person)
-        hit_g, hit_e = _greedy(items, nodes, lambda g, n: is_(n, g["id"]))
+        hit_g, hit_e, _ = _greedy(items, nodes, lambda g, n: is_(n, g["id"]))
         scores[kind] = Score(
             gold=len(items), extracted=len(nodes), hits=len(hit_g), correct=len(hit_e),
             misses=[f"{g['id']} ({', '.join(g['mentions'][:3])})" for i, g in enumerate(items)
@@ -205,7 +213,8 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
         return g["type"] in ("alliedWith", "opposes", "agreement") and is_(s, g["object"]) and is_(o, g["subject"])
 
     rels = gold.get("relations", [])
-    hit_g, hit_e = _greedy(rels, graph.relations, rel_match)
+    hit_g, hit_e, _ = _greedy(rels, graph.relations, rel_match,
+                              lambda g, e: fold(g["evidence"]) in fold(e[3]))
     scores["relations"] = Score(
         gold=len(rels), extracted=len(graph.relations), hits=len(hit_g), correct=len(hit_e),
         misses=[f"{g['type']} {g['subject']} -> {g['object']}: «{g['evidence']}»"
@@ -224,15 +233,11 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
         return e["place"] is not None and is_(e["place"], g.get("place"))
 
     engs = gold.get("engagements", [])
-    hit_g, hit_e = _greedy(engs, graph.engagements, eng_match)
-    pairs = []
-    used: set[int] = set()
-    for ei, e in enumerate(graph.engagements):  # the same greedy pass, keeping the pairs
-        for gi, g in enumerate(engs):
-            if gi not in used and eng_match(g, e):
-                used.add(gi)
-                pairs.append((g, e))
-                break
+    def eng_prefer(g: dict[str, Any], e: dict[str, Any]) -> tuple[bool, bool]:
+        return fold(g["evidence"]) in fold(e["sentence"]), g["type"] == e["type"]
+
+    hit_g, hit_e, index_pairs = _greedy(engs, graph.engagements, eng_match, eng_prefer)
+    pairs = [(engs[gi], graph.engagements[ei]) for gi, ei in index_pairs]
     scores["engagements"] = Score(
         gold=len(engs), extracted=len(graph.engagements), hits=len(hit_g), correct=len(hit_e),
         misses=[f"{g['type']} {g.get('date')} {g.get('place')} {g.get('agents')}->{g.get('targets')}: "

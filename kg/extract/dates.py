@@ -33,7 +33,10 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("my", re.compile(rf"(?i)\b{_M}\s+(?:de\s+l['’]année\s+)?{_YEAR}\b")),
     ("m", re.compile(rf"(?i)\b(?:en|fin|début|mi-|courant|depuis|d['’]|mois\s+d['’]|mois\s+de)\s*{_M}\b")),
     ("y", re.compile(rf"(?i)\b(?:en|depuis|jusqu['’]en|dès|avant|après|d['’]ici|de|à|au|année)\s+{_YEAR}\b(?!\s*(?:morts|soldats|personnes|%))")),
-    ("d", re.compile(r"(?i)\b(?:le|les|du|au|jusqu['’]au)\s+(\d{1,2})(?:er)?\b(?=\s*(?:et\b|,|\.|;|\)|au\b|dans\b|à\b|où\b|$|octobre))")),
+    ("d", re.compile(r"(?i)\b(?:le|les|du|au|jusqu['’]au)\s+(\d{1,2})(?:er)?\b(?![,.]?\d)"
+                     r"(?!\s*(?:e\b|ème|%|h\b|heures?|ans|km|kilomètres|[a-zé-]*(?:bataillons?|divisions?"
+                     r"|brigades?|soldats|morts|personnes|avant-postes|postes|bases|positions|villes"
+                     r"|civils|combattants|membres|policiers|maisons|villages|camps|mille|millions?)\b))")),
     ("next", re.compile(r"(?i)\ble\s+lendemain\b")),
     ("same", re.compile(r"(?i)\b(?:le\s+même\s+jour|ce\s+jour-là)\b")),
 ]
@@ -173,6 +176,14 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[lis
             g = [x for x in m.groups() if x is not None]
             ctx.year, ctx.month = int(g[-1]), MONTHS[g[-2].lower()]
             break
+    else:  # no full date: the first day and month, with the page's year if any (inferred)
+        m = PATTERNS[1][1].search(document.analysis)
+        if m:
+            month = MONTHS[m.group(2).lower()]
+            ctx.month = month
+            if ctx.anchor is not None:
+                ctx.year = ctx.anchor.year if month <= ctx.anchor.month else ctx.anchor.year - 1
+                ctx.year_basis = "inferred"
     out: list[list[DateMention]] = []
     for index, (start, end) in enumerate(sentences):
         text = document.analysis[start:end]

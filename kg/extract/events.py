@@ -32,8 +32,17 @@ VERB_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["retirer", "évacuer", "replier", "abandonner"], "Withdrawal"),
     **dict.fromkeys(["massacrer", "exécuter", "réprimer"], "ViolenceAgainstCivilians"),
     **dict.fromkeys(["arrêter", "détenir", "interpeller"], "Arrest"),
-    **dict.fromkeys(["signer", "conclure"], "Agreement"),
+    **dict.fromkeys(["signer", "conclure", "convenir"], "Agreement"),
 }
+# predicates that make a noun of combat an event ("des combats ont lieu", "lancer une offensive")
+EVENT_PREDICATES = {"avoir", "lieu", "poursuivre", "éclater", "continuer", "dérouler", "reprendre",
+                    "intensifier", "lancer", "mener", "tendre", "déclencher", "subir", "engager",
+                    "commencer", "repousser", "imposer", "impliquer", "causer", "faire"}
+EQUIPMENT = {"arme", "armes", "véhicule", "véhicules", "obusier", "obusiers", "munition",
+             "munitions", "char", "chars", "drone", "drones", "matériel", "équipement", "équipements"}
+POSITIONS = {"base", "camp", "poste", "avant-poste", "position", "ville", "village", "garnison",
+             "quartier", "caserne", "commissariat", "pont", "péage", "localité", "zone", "canton",
+             "territoire", "contrôle", "colline", "aéroport", "route", "autoroute", "siège"}
 NOUN_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["attaque", "assaut", "offensive", "combat", "affrontement", "escarmouche",
                      "bataille", "putsch", "raid", "incursion"], "Attack"),
@@ -113,7 +122,10 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if tok.pos_ in ("VERB", "AUX") and lemma in VERB_TRIGGERS:
+        if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
+            if tok.dep_ in ("amod", "acl") and tok.head.pos_ == "NOUN" and not \
+                    any(c.dep_.startswith("obl") or c.dep_ == "obj" for c in tok.children):
+                continue  # "les bases attaquées": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
             if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
                                               for c in tok.subtree):
@@ -123,7 +135,7 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
                 type_ = "AirStrike"
             found.append((tok, type_))
-        elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS:
+        elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
             found.append((tok, NOUN_TRIGGERS[lemma]))
     for pattern, type_ in PHRASES:
         m = pattern.search(sent.text)
@@ -133,6 +145,19 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             if tok is not None:
                 found.append((tok.root, type_))
     return found
+
+
+def _noun_event(tok: Token) -> bool:
+    """A noun of combat names an event when a predicate makes it happen, or it says
+    against whom ("attaque contre")."""
+    head = tok.head
+    if head.lemma_.lower() in EVENT_PREDICATES or any(
+            c.lemma_.lower() in EVENT_PREDICATES for c in head.children if c.dep_ in ("obj", "fixed")):
+        return True
+    if tok.dep_ in ("nsubj", "obj") and head.pos_ == "VERB" and head.lemma_.lower() in EVENT_PREDICATES:
+        return True
+    cases = {c.lower_ for child in tok.children for c in child.children if c.dep_ == "case"}
+    return bool(cases & PREP_TARGET)
 
 
 def _subtree(tok: Token) -> list[Token]:
@@ -209,6 +234,7 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     idx = _MentionIndex(document, mentions)
     out: list[Engagement] = []
     last: tuple[int, PartialDate] | None = None  # line and date of the last dated sentence
+    seen: set[str] = {" ".join(document.title.split())} if document.title else set()
     for sent_i, sent in enumerate(sdoc.sents):
         line = document.analysis.count("\n", 0, sent.start_char)
         stated = [d for d in dates[sent_i] if d.date.precision != "year" or len(dates[sent_i]) == 1]
@@ -230,12 +256,18 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         by_type: dict[str, Token] = {}
         for tok, type_ in triggers:
             by_type.setdefault(type_, tok)
+        if "Capture" in by_type:
+            by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
         types = sorted(by_type, key=PRIORITY.index)
-        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX")]
+        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ")]
         chosen = (verb_types or types)[:2]
+        if " ".join(sent.text.split()) in seen:  # a title repeated, or a heading
+            continue
+        seen.add(" ".join(sent.text.split()))
         s = sentences[sent_i]
         ev = Evidence(document.id, sent_i, s.start, s.end)
         places = [i for i in idx.in_tokens(sent, ("place",))]
+        emitted: set[int | None] = set()
         for type_ in chosen:
             tok = by_type[type_]
             agents, targets = _roles(tok, idx)
@@ -246,9 +278,16 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             local = [p for p in near if mentions[p].type != "Country"] or near
             if not (agents or targets or local):
                 continue
+            if type_ == "Capture" and not local and not _takes_position(tok):
+                continue  # weapons seized, no place taken
+            if type_ == "Agreement" and tok.pos_ not in ("VERB", "AUX", "ADJ"):
+                continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
-            targets_place = local[:1] if type_ != "Capture" else _conjoined(local, idx, tok)
-            for place in targets_place or [None]:
+            where = local[:1] if type_ not in ("Capture", "Withdrawal") else local[:3]
+            if emitted and (where[:1] or [None])[0] in emitted:
+                continue  # "attaque … et le capture": one engagement at one place
+            emitted.update(where[:1] or [None])
+            for place in where or [None]:
                 claims = (Claim(claimed, outcome, ev),) if claimed is not None else ()
                 out.append(Engagement(
                     type=type_, date=date, place=place, agents=tuple(agents),
@@ -258,9 +297,13 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     return tuple(_merge_contested(out, mentions))
 
 
-def _conjoined(places: list[int], idx: _MentionIndex, trigger: Token) -> list[int]:
-    """'le camp 13 Mile et le camp Microweave': one capture per place."""
-    return places[:3] if places else []
+def _takes_position(tok: Token) -> bool:
+    """Whether what is captured is a position (base, town, post), not equipment."""
+    objects = [c for c in tok.children if c.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg", "nmod")]
+    lemmas = {t.lemma_.lower() for c in objects for t in c.subtree}
+    if lemmas & POSITIONS:
+        return True
+    return not (lemmas & EQUIPMENT) and tok.lemma_.lower() in ("envahir", "occuper", "conquérir")
 
 
 def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...]) -> list[Engagement]:
