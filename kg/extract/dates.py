@@ -51,6 +51,18 @@ class DateMention:
     text: str
     date: PartialDate
 
+    @property
+    def is_span_bound(self) -> bool:
+        """'jusqu'en 2030', 'depuis 2025': the edge of a period, not the date of an event."""
+        return bool(re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text))
+
+
+@dataclass(frozen=True)
+class SentenceDates:
+    stated: list[DateMention]
+    context: PartialDate | None  # what the document had said before this sentence
+    context_line: int | None  # the line of the analysis text that said it
+
 
 def page_date(document: Document) -> dt.date | None:
     """The publication date: from the metadata, else a dd-mm-yyyy page header or a
@@ -165,8 +177,9 @@ class DateContext:
         return PartialDate(self.year, None, None, "year", basis)  # type: ignore[arg-type]
 
 
-def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[list[DateMention]]:
-    """The dates of each sentence (given as analysis spans), resolved in document order."""
+def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[SentenceDates]:
+    """The dates of each sentence (given as analysis spans), resolved in document order,
+    with the context each sentence inherits."""
     ctx = DateContext(page_date(document))
     # a day or month named before any full date takes the document's first full date
     # as its context ("Dans la soirée du 24", in a report dated by its tweet "27 mars 2021")
@@ -184,9 +197,11 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[lis
             if ctx.anchor is not None:
                 ctx.year = ctx.anchor.year if month <= ctx.anchor.month else ctx.anchor.year - 1
                 ctx.year_basis = "inferred"
-    out: list[list[DateMention]] = []
+    out: list[SentenceDates] = []
+    context_line: int | None = None
     for index, (start, end) in enumerate(sentences):
         text = document.analysis[start:end]
+        context = ctx.carried("day")
         found = []
         for s, e, kind, groups in _find(text):
             if kind == "dmy" and start < 200 and _PAGE_DATE.search(text):
@@ -194,7 +209,9 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[lis
             date = ctx.resolve(kind, groups)
             if date is not None:
                 found.append(DateMention(index, start + s, start + e, text[s:e], date))
-        out.append(found)
+        out.append(SentenceDates(found, context, context_line))
+        if any(d.date.precision != "year" for d in found):
+            context_line = document.analysis.count("\n", 0, start)
     return out
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Claim, Document, Engagement, Evidence, Mention, PartialDate, Sentence
-from .dates import DateMention
+from .dates import SentenceDates
 
 # trigger lemma -> engagement type, by part of speech
 VERB_TRIGGERS: dict[str, str] = {
@@ -45,7 +45,7 @@ POSITIONS = {"base", "camp", "poste", "avant-poste", "position", "ville", "villa
              "territoire", "contrôle", "colline", "aéroport", "route", "autoroute", "siège"}
 NOUN_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["attaque", "assaut", "offensive", "combat", "affrontement", "escarmouche",
-                     "bataille", "putsch", "raid", "incursion"], "Attack"),
+                     "bataille", "putsch", "raid", "incursion", "renversement"], "Attack"),
     **dict.fromkeys(["capture", "prise", "conquête", "chute"], "Capture"),
     **dict.fromkeys(["bombardement", "obus", "artillerie", "roquette", "mortier", "pilonnage"], "Shelling"),
     **dict.fromkeys(["embuscade"], "Ambush"),
@@ -57,9 +57,10 @@ NOUN_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["cessez-le-feu", "pacte", "trêve", "accord"], "Agreement"),
 }
 PHRASES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?i)\b(?:frappes?|attaques?|bombardements?|raids?)\s+aériens?n?e?s?\b|\bdrones?\b"), "AirStrike"),
+    (re.compile(r"(?i)\b(?:frappes?|attaques?|bombardements?|raids?)\s+aériens?n?e?s?\b"
+                r"|\b(?:frappes?|attaques?)\s+(?:de\s+|par\s+)?drones?\b"), "AirStrike"),
     (re.compile(r"(?i)\bembuscade"), "Ambush"),
-    (re.compile(r"(?i)\bcoup\s+d['’][ée]tat\b"), "Attack"),
+    (re.compile(r"(?i)(?<!depuis le )(?<!post-)\bcoup\s+d['’][ée]tat\b(?! de )"), "Attack"),
     (re.compile(r"(?i)\bboucliers?\s+humains?\b"), "ViolenceAgainstCivilians"),
     (re.compile(r"(?i)\bcessez-le-feu\b"), "Agreement"),
 ]
@@ -123,14 +124,17 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     for tok in sent:
         lemma = tok.lemma_.lower()
         if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
-            if tok.dep_ in ("amod", "acl") and tok.head.pos_ == "NOUN" and not \
-                    any(c.dep_.startswith("obl") or c.dep_ == "obj" for c in tok.children):
-                continue  # "les bases attaquées": a description, not an event
+            if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN"):
+                continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
             if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
                                               for c in tok.subtree):
                 continue
             if lemma == "rendre" and not any(c.lower_ in ("se", "s'", "s’") for c in tok.children):
+                continue
+            if lemma == "rendre" and any(  # "se rendre en Russie": a journey
+                    c.dep_.startswith("obl") and {g.lower_ for g in c.children} & {"en", "à", "au"}
+                    and c.ent_type_ == "LOC" for c in tok.children):
                 continue
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
                 type_ = "AirStrike"
@@ -230,24 +234,22 @@ def _fatalities(text: str) -> int | None:
 
 def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                      mentions: tuple[Mention, ...],
-                     dates: list[list[DateMention]]) -> tuple[Engagement, ...]:
+                     dates: list[SentenceDates]) -> tuple[Engagement, ...]:
     idx = _MentionIndex(document, mentions)
     out: list[Engagement] = []
-    last: tuple[int, PartialDate] | None = None  # line and date of the last dated sentence
     seen: set[str] = {" ".join(document.title.split())} if document.title else set()
     for sent_i, sent in enumerate(sdoc.sents):
         line = document.analysis.count("\n", 0, sent.start_char)
-        stated = [d for d in dates[sent_i] if d.date.precision != "year" or len(dates[sent_i]) == 1]
+        info = dates[sent_i]
+        stated = [d for d in info.stated if not d.is_span_bound]
+        prev = info.context
         if stated:
             date: PartialDate | None = stated[0].date
-            if date.precision != "year":
-                last = (line, date)
-        elif last is not None:  # carried: to the day within the paragraph, else to the month
-            prev_line, prev = last
-            keep_day = prev_line == line and prev.day is not None
+        elif prev is not None:  # carried: to the day within the paragraph, else to the month
+            keep_day = info.context_line == line and prev.day is not None
             date = PartialDate(prev.year, prev.month, prev.day if keep_day else None,
                                ("day" if keep_day else "month") if prev.year else "unknown",
-                               "inferred" if prev.basis == "inferred" else "carried")
+                               prev.basis)
         else:
             date = None
         triggers = _triggers(sent)
@@ -278,8 +280,9 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             local = [p for p in near if mentions[p].type != "Country"] or near
             if not (agents or targets or local):
                 continue
-            if type_ == "Capture" and not local and not _takes_position(tok):
-                continue  # weapons seized, no place taken
+            if type_ == "Capture" and not _takes_position(tok) and not any(
+                    mentions[p].type != "Country" for p in near):
+                continue  # weapons or power seized, no place taken
             if type_ == "Agreement" and tok.pos_ not in ("VERB", "AUX", "ADJ"):
                 continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
@@ -306,6 +309,16 @@ def _takes_position(tok: Token) -> bool:
     return not (lemmas & EQUIPMENT) and tok.lemma_.lower() in ("envahir", "occuper", "conquérir")
 
 
+def _within(coarse: PartialDate | None, fine: PartialDate | None) -> bool:
+    """Whether two dates can name the same day: equal where both are known."""
+    if coarse is None or fine is None:
+        return True
+    for a, b in ((coarse.year, fine.year), (coarse.month, fine.month), (coarse.day, fine.day)):
+        if a is not None and b is not None and a != b:
+            return False
+    return True
+
+
 def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...]) -> list[Engagement]:
     """'The army says it repelled the attack' is a second account of the engagement a
     group claims, not a second engagement: it becomes one more claim of it, and its
@@ -316,7 +329,23 @@ def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...
         host = None
         if repelled:
             host = next((o for o in out if o.claims and all(c.source != e.claimed_by for c in o.claims)
-                         and (o.date is None or e.date is None or o.date == e.date)), None)
+                         and _within(e.date, o.date)), None)
+        elif e.type in ("Capture", "Attack") and e.agents:
+            # the same act told twice ("a annoncé avoir capturé une base … le 24 novembre";
+            # "il avait pris le contrôle du camp de Niafounke le 24 novembre")
+            host = next((o for o in out if o.type == e.type and o.date is not None and e.date is not None
+                         and o.date == e.date and set(o.agents) & set(e.agents)), None)
+            if host is not None:
+                keep = e if e.place is not None and host.place is None else host
+                other = host if keep is e else e
+                merged = Engagement(keep.type, keep.date, keep.place, keep.agents,
+                                    tuple(dict.fromkeys(keep.targets + other.targets)),
+                                    keep.claimed_by or other.claimed_by,
+                                    keep.fatalities or other.fatalities, keep.evidence,
+                                    keep.confidence, keep.claims + tuple(
+                                        c for c in other.claims if c not in keep.claims))
+                out[out.index(host)] = merged
+                continue
         if host is None:
             out.append(e)
             continue
