@@ -12,13 +12,13 @@ after it.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Claim, Document, Engagement, Evidence, Mention, PartialDate, Sentence
 from .dates import SentenceDates
+from .mentions import MentionIndex
 
 # trigger lemma -> engagement type, by part of speech
 VERB_TRIGGERS: dict[str, str] = {
@@ -95,30 +95,6 @@ class _Sentence:
     mentions: list[int]  # indices into the document's mentions
 
 
-class _MentionIndex:
-    """Which mention covers a token (by file offsets)."""
-
-    def __init__(self, document: Document, mentions: tuple[Mention, ...]) -> None:
-        self.document = document
-        self.mentions = mentions
-        self.starts = [m.start for m in mentions]
-
-    def at(self, tok: Token) -> int | None:
-        start, _ = self.document.span(tok.idx, tok.idx + len(tok.text))
-        i = bisect_right(self.starts, start) - 1
-        if i >= 0 and self.mentions[i].start <= start < self.mentions[i].end:
-            return i
-        return None
-
-    def in_tokens(self, tokens: list[Token] | Span, kinds: tuple[str, ...]) -> list[int]:
-        out: list[int] = []
-        for t in tokens:
-            i = self.at(t)
-            if i is not None and i not in out and self.mentions[i].kind in kinds:
-                out.append(i)
-        return out
-
-
 def _triggers(sent: Span) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
@@ -168,7 +144,7 @@ def _subtree(tok: Token) -> list[Token]:
     return list(tok.subtree)
 
 
-def _roles(tok: Token, idx: _MentionIndex) -> tuple[list[int], list[int]]:
+def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
     """Agents and targets of a trigger, from the parse."""
     actors = ("actor", "person")
     agents: list[int] = []
@@ -188,9 +164,7 @@ def _roles(tok: Token, idx: _MentionIndex) -> tuple[list[int], list[int]]:
         case = {c.lower_ for c in child.children if c.dep_ == "case"}
         if child.dep_ in ("nsubj",) or child.dep_ == "obl:agent" or (child.dep_.startswith("obl") and "par" in case):
             agents += [f for f in found if f not in agents]
-        elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET:
-            targets += [f for f in found if f not in targets]
-        elif child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
+        elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET or child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
             targets += [f for f in found if f not in targets]
     if not agents and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp") and verb.head.i != verb.i:
         for child in verb.head.children:
@@ -203,7 +177,7 @@ def _roles(tok: Token, idx: _MentionIndex) -> tuple[list[int], list[int]]:
     return agents, targets
 
 
-def _claim(sent: Span, trigger: Token, idx: _MentionIndex) -> int | str | None:
+def _claim(sent: Span, trigger: Token, idx: MentionIndex) -> int | str | None:
     m = _SELON.search(sent.text)
     if m:
         span = sent.doc.char_span(sent.start_char + m.start(1), sent.start_char + m.end(1),
@@ -235,7 +209,7 @@ def _fatalities(text: str) -> int | None:
 def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                      mentions: tuple[Mention, ...],
                      dates: list[SentenceDates]) -> tuple[Engagement, ...]:
-    idx = _MentionIndex(document, mentions)
+    idx = MentionIndex(document, mentions)
     out: list[Engagement] = []
     seen: set[str] = {" ".join(document.title.split())} if document.title else set()
     for sent_i, sent in enumerate(sdoc.sents):

@@ -152,7 +152,7 @@ def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
     """'Général de brigade Tun Tun Myint', 'le colonel Aung Kyaw Lwin': name and rank."""
     out = []
     for tok in sdoc:
-        if tok.lower_ not in {r.split()[0] for r in RANKS} or tok.i == 0 and False:
+        if tok.lower_ not in {r.split()[0] for r in RANKS}:
             continue
         # the longest rank phrase starting here
         rank_end = None
@@ -303,3 +303,27 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention
         out.append(m)
     out.sort(key=lambda m: (m.start, m.end))
     return tuple(out)
+
+
+class MentionIndex:
+    """Which mention covers a token (by file offsets)."""
+
+    def __init__(self, document: Document, mentions: tuple[Mention, ...]) -> None:
+        self.document = document
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+
+    def at(self, tok: Token) -> int | None:
+        start, _ = self.document.span(tok.idx, tok.idx + len(tok.text))
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self.mentions[i].start <= start < self.mentions[i].end:
+            return i
+        return None
+
+    def in_tokens(self, tokens: list[Token] | Span, kinds: tuple[str, ...]) -> list[int]:
+        out: list[int] = []
+        for t in tokens:
+            i = self.at(t)
+            if i is not None and i not in out and self.mentions[i].kind in kinds:
+                out.append(i)
+        return out
