@@ -15,6 +15,7 @@ from ..model import Document, Extraction
 from .dates import find_dates
 from .events import find_engagements
 from .mentions import find_mentions, sentences
+from .relations import find_relations
 from .nlp import pipeline
 
 __all__ = ["extract", "pipeline"]
@@ -32,11 +33,13 @@ def extract(documents: Iterable[Document], *,
             sents = sentences(document, sdoc)
             mentions = find_mentions(document, sdoc, nlp)
             dates = find_dates(document, [(s.start_char, s.end_char) for s in sdoc.sents])
+            engagements = find_engagements(document, sdoc, sents, mentions, dates)
             yield Extraction(
                 document=document,
                 sentences=sents,
                 mentions=mentions,
-                engagements=find_engagements(document, sdoc, sents, mentions, dates),
+                relations=find_relations(document, sdoc, sents, mentions, dates, engagements),
+                engagements=engagements,
             )
         except Exception as exc:  # noqa: BLE001 -- reported with the file's name
             yield ExtractionError(document.path, f"extraction failed: {type(exc).__name__}: {exc}")

@@ -1,0 +1,298 @@
+"""Relations between actors and persons, from the words that state them.
+
+- membership: "composée de A, B et C", "membre de", "lié à", a title of membership
+  ("secrétaire du Conseil de sécurité russe, Sergueï Choïgou");
+- command: a title of command next to a person ("Min Aung Hlaing, le chef de la junte",
+  "le colonel Aung Kyaw Lwin, commandant de la 99e division"), "sous le commandement de";
+- alliance (cooperation short of membership): "allié de/à", "aux côtés de", "forces
+  conjointes/combinées de A et B", "collabore/coopère/travaille avec", "leur alliance";
+- backing, with its kind: "appuyé/soutenu par", "le soutien de X", "livraisons
+  d'équipements militaires russes", "fournir des armes à";
+- subunits: a numbered unit "de la junte", "son aile armée, X", "sa plateforme médiatique X";
+- agreements: a pact or ceasefire signed between parties, with its validity.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+from spacy.tokens import Doc, Span, Token
+
+from ..model import Document, Engagement, Evidence, Mention, PartialDate, Relation, Sentence
+from .dates import SentenceDates
+from .mentions import MentionIndex
+
+ACTORS = ("actor",)
+PARTIES = ("actor", "person")
+COMMAND_TITLES = {"chef", "commandant", "président", "présidente", "dirigeant", "leader",
+                  "fondateur", "commandante", "patron", "généralissime"}
+MEMBER_TITLES = {"secrétaire", "membre", "membres", "porte-parole", "ministre", "député",
+                 "conseiller", "responsable", "général", "colonel", "lieutenant", "capitaine",
+                 "major", "officier", "combattant", "commissaire", "dirigeants", "délégué"}
+COMPOSE = {"composer", "constituer", "former", "comprendre", "regrouper", "rassembler", "réunir"}
+COOPERATE = {"collaborer", "coopérer", "travailler", "allier", "coordonner"}
+BACKED_PASSIVE = {"appuyer", "soutenir", "financer", "armer", "équiper", "parrainer"}
+SUPPLY = {"fournir", "livrer", "vendre", "envoyer", "offrir"}
+SUPPORT_KIND = [
+    (re.compile(r"(?i)arme|équipement|munition|avion|drone|matériel|char|sukho"), "weapons"),
+    (re.compile(r"(?i)form(?:e|ation|ent)|entraîn|exercice"), "training"),
+    (re.compile(r"(?i)troupes|combattants|soldats envoy"), "troops"),
+    (re.compile(r"(?i)financ|fonds|argent"), "funding"),
+    (re.compile(r"(?i)renseignement"), "intelligence"),
+]
+_JOINT = re.compile(r"(?i)\bforces?\s+(?:conjointes?|combinées?|alliées?)\b|\bforce\s+combinée\b")
+_ALLY = re.compile(r"(?i)\balli(?:é|ée|és|ées)\s+(?:de|à|au|aux|d['’])")
+_BESIDE = re.compile(r"(?i)\baux\s+côtés\s+d")
+_LINKED = re.compile(r"(?i)\b(?:lié|liée|affilié|affiliée)\s+(?:à|au)\b")
+_VALID_UNTIL = re.compile(r"(?i)(?:en vigueur|valable)\s+jusqu['’](?:en|au)\s")
+_WING = re.compile(r"(?i)\b(?:son|sa|leur)\s+(?:aile\s+armée|branche\s+armée|plateforme\s+médiatique|"
+                   r"bras\s+armé|organe\s+de\s+propagande)\b")
+
+
+def _kind(text: str) -> str | None:
+    for pattern, kind in SUPPORT_KIND:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+class _Finder:
+    def __init__(self, document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
+                 mentions: tuple[Mention, ...]) -> None:
+        self.document = document
+        self.sentences = sentences
+        self.mentions = mentions
+        self.idx = MentionIndex(document, mentions)
+        self.out: list[Relation] = []
+        self.seen: set[tuple[str, int, int]] = set()
+        self.sdoc = sdoc
+
+    def add(self, type_: str, s: int, o: int, sent_i: int, *, kind: str | None = None,
+            confidence: float = 0.6, end: PartialDate | None = None,
+            start: PartialDate | None = None) -> None:
+        if s == o or self.mentions[s].text == self.mentions[o].text:
+            return
+        key = (type_, s, o)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        sent = self.sentences[sent_i]
+        self.out.append(Relation(type_, s, o, Evidence(self.document.id, sent_i, sent.start, sent.end),
+                                 start=start, end=end, confidence=confidence, kind=kind))
+
+    def before(self, sent: Span, tok: Token, kinds: tuple[str, ...] = ACTORS) -> list[int]:
+        return self.idx.in_tokens([t for t in sent if t.i < tok.i], kinds)
+
+    def after(self, sent: Span, tok: Token, kinds: tuple[str, ...] = ACTORS, limit: int = 40) -> list[int]:
+        return self.idx.in_tokens([t for t in sent if tok.i < t.i <= tok.i + limit], kinds)
+
+    def subject(self, verb: Token) -> list[int]:
+        while True:
+            subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubj:pass")]
+            if subj:
+                return self.idx.in_tokens([t for c in subj for t in c.subtree], PARTIES)
+            if verb.dep_ in ("conj", "xcomp", "advcl", "acl", "acl:relcl", "ccomp") and verb.head.i != verb.i:
+                verb = verb.head
+                continue
+            return []
+
+
+def _titles(f: _Finder, sent: Span, sent_i: int) -> None:
+    """A person next to a title and an organisation: command or membership."""
+    persons = f.idx.in_tokens(sent, ("person",))
+    for p in persons:
+        pm = f.mentions[p]
+        toks = [t for t in sent if f.idx.at(t) == p]
+        if not toks:
+            continue
+        first, last = toks[0], toks[-1]
+        # "P, (le) TITLE de ORG" and "TITLE de ORG, (le rank) P" and "le TITLE de ORG P"
+        windows = [(list(sent.doc[last.i + 1 : min(last.i + 9, sent.end)]), "after"),
+                   (list(sent.doc[max(first.i - 9, sent.start) : first.i]), "before")]
+        for window, side in windows:
+            words = [t.lower_ for t in window]
+            orgs = f.idx.in_tokens(window, ACTORS)
+            if not orgs:
+                continue
+            org = orgs[0] if side == "after" else orgs[-1]
+            org_toks = [t for t in window if f.idx.at(t) == org]
+            between = [t.lower_ for t in window if (t.i < org_toks[0].i if side == "after" else t.i > org_toks[-1].i)]
+            titles = (between if side == "after" else
+                      [t.lower_ for t in window if t.i < org_toks[0].i][-4:])
+            if side == "after" and any(w in (".", ";") for w in between):
+                continue
+            if any(w in COMMAND_TITLES for w in titles):
+                f.add("commands", p, org, sent_i, kind=pm.rank)
+                break
+            if any(w in MEMBER_TITLES for w in titles) or (pm.rank and side == "before" and "de" in words):
+                f.add("memberOf", p, org, sent_i)
+                break
+    # "sous le commandement du capitaine X": X commands the units named in the sentence
+    for tok in sent:
+        if tok.lower_ == "commandement" and tok.i > sent.start and sent.doc[tok.i - 1].lower_ in ("le", "du"):
+            who = f.after(sent, tok, ("person",), limit=5)
+            if who:
+                for unit in f.before(sent, tok):
+                    f.add("commands", who[0], unit, sent_i, kind=f.mentions[who[0]].rank)
+
+
+def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma in COMPOSE and tok.pos_ in ("VERB", "ADJ"):
+            groups = [g for g in f.before(sent, tok) if f.mentions[g].type in ("Alliance", "Actor")]
+            alliance = groups[-1] if groups else None
+            if alliance is None:
+                continue
+            for member in f.after(sent, tok, limit=60):
+                if f.mentions[member].type != "Alliance":
+                    f.add("memberOf", member, alliance, sent_i, confidence=0.8)
+        if tok.lower_ in ("membre", "membres") and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ in ("de", "du", "des", "d'", "d’"):
+            org = f.after(sent, tok, limit=4)
+            who = f.subject(tok.head) if tok.dep_ != "nsubj" else []
+            for w in who:
+                if org:
+                    f.add("memberOf", w, org[0], sent_i)
+    for m in _LINKED.finditer(sent.text):
+        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        org = f.after(sent, span[-1], limit=6)
+        group = f.before(sent, span[0])
+        if org and group:
+            f.add("memberOf", group[0], org[0], sent_i, confidence=0.5)
+
+
+def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
+    for m in _JOINT.finditer(sent.text):  # "les forces conjointes de la KIA et de l'AA"
+        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        head = span.root
+        parties: list[int] = []
+        for t in sent.doc[span.end : min(span.end + 14, sent.end)]:
+            if t.lower_ in (".", ";", ":") or (t.pos_ == "VERB" and t.dep_ != "amod"):
+                break
+            i = f.idx.at(t)
+            if i is not None and f.mentions[i].kind == "actor" and i not in parties:
+                parties.append(i)
+        del head
+        for a, b in combinations(parties, 2):
+            f.add("alliedWith", a, b, sent_i, confidence=0.7)
+    for pattern in (_ALLY, _BESIDE):
+        for m in pattern.finditer(sent.text):
+            span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+            if span is None:
+                continue
+            partners = f.after(sent, span[-1], limit=12)
+            partners = partners[:1] if pattern is _ALLY else partners
+            verb = span.root.head if span.root.head.pos_ in ("VERB", "AUX") else span.root
+            own = f.subject(verb) or f.before(sent, span[0])[-1:]
+            if pattern is _ALLY and not own:
+                continue
+            for a in own:
+                for b in partners:
+                    if f.mentions[a].kind == "actor":
+                        f.add("alliedWith", a, b, sent_i)
+    for tok in sent:
+        if tok.lemma_.lower() in COOPERATE and tok.pos_ == "VERB":
+            partners = [i for c in tok.children if c.dep_.startswith("obl")
+                        and any(g.lower_ == "avec" for g in c.children)
+                        for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            for a in f.subject(tok):
+                for b in partners:
+                    f.add("alliedWith", a, b, sent_i)
+        if tok.lemma_.lower() == "alliance" and tok.pos_ == "NOUN" and any(
+                c.lower_ in ("leur", "leurs") for c in tok.children):
+            parties = f.subject(tok.head) if tok.head.pos_ == "VERB" else []
+            for a, b in combinations(parties, 2):
+                f.add("alliedWith", a, b, sent_i)
+
+
+def _backing(f: _Finder, sent: Span, sent_i: int) -> None:
+    text = sent.text
+    for tok in sent:
+        lemma = tok.lemma_.lower()
+        if lemma in BACKED_PASSIVE and (tok.dep_ in ("acl", "amod") or any(c.dep_ == "aux:pass" for c in tok.children)):
+            backers = [i for c in tok.children if c.dep_ in ("obl:agent", "obl")
+                       and any(g.lower_ == "par" for g in c.children)
+                       for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            backed = (f.idx.in_tokens(list(tok.head.subtree)[:0] or [tok.head], ACTORS) if tok.dep_ in ("acl", "amod")
+                      else f.subject(tok))
+            if not backed and tok.dep_ in ("acl", "amod"):
+                backed = f.before(sent, tok)[-1:]
+            for a in backed:
+                for b in backers:
+                    f.add("backedBy", a, b, sent_i, kind=_kind(text))
+        if lemma == "soutien" and tok.pos_ == "NOUN":
+            backers = [i for c in tok.children if c.dep_ == "nmod"
+                       for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            verb = tok.head
+            while verb.pos_ != "VERB" and verb.head.i != verb.i:
+                verb = verb.head
+            for a in f.subject(verb):
+                for b in backers:
+                    f.add("backedBy", a, b, sent_i, kind=_kind(text))
+        if lemma in ("livraison", "fourniture", "approvisionnement") and tok.pos_ == "NOUN":
+            # "les livraisons d'équipements militaires russes … pour la junte"
+            adjectives = [t for t in tok.subtree if t.pos_ == "ADJ"]
+            backers = [i for t in adjectives for i in f.idx.in_tokens([t], ACTORS)]
+            recipients = [i for i in f.idx.in_tokens(sent, ACTORS) if i not in backers]
+            for b in backers:
+                for a in recipients[:1]:
+                    f.add("backedBy", a, b, sent_i, kind="weapons")
+        if lemma in SUPPLY and tok.pos_ == "VERB":
+            suppliers = f.subject(tok)
+            recipients = [i for c in tok.children if c.dep_ in ("obl", "obl:arg", "iobj")
+                          and any(g.lower_ in ("à", "au", "aux") for g in c.children)
+                          for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            for a in recipients:
+                for b in suppliers:
+                    f.add("backedBy", a, b, sent_i, kind=_kind(text) or "weapons")
+
+
+def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
+    for i in f.idx.in_tokens(sent, ACTORS):
+        m = f.mentions[i]
+        if m.origin != "unit":
+            continue
+        toks = [t for t in sent if f.idx.at(t) == i]
+        nxt = sent.doc[toks[-1].i + 1 : min(toks[-1].i + 6, sent.end)]
+        if nxt and nxt[0].lower_ in ("de", "du", "des", "d'", "d’"):
+            parent = f.idx.in_tokens(nxt, ACTORS)
+            if parent and parent[0] != i:
+                f.add("subunitOf", i, parent[0], sent_i, confidence=0.7)
+    for m in _WING.finditer(sent.text):
+        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        wing = f.after(sent, span[-1], limit=10)
+        owner = f.subject(span.root.head) if span.root.head.pos_ == "VERB" else []
+        owner = owner or f.before(sent, span[0])[-1:]
+        if wing and owner:
+            f.add("subunitOf", wing[0], owner[0], sent_i)
+
+
+def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
+                   mentions: tuple[Mention, ...], dates: list[SentenceDates],
+                   engagements: tuple[Engagement, ...]) -> tuple[Relation, ...]:
+    f = _Finder(document, sdoc, sentences, mentions)
+    for sent_i, sent in enumerate(sdoc.sents):
+        if not f.idx.in_tokens(sent, PARTIES):
+            continue
+        _titles(f, sent, sent_i)
+        _membership(f, sent, sent_i)
+        _alliance(f, sent, sent_i)
+        _backing(f, sent, sent_i)
+        _subunits(f, sent, sent_i)
+    # a signed pact or ceasefire: an agreement between its parties, valid until …
+    for e in engagements:
+        if e.type != "Agreement":
+            continue
+        parties = list(dict.fromkeys(e.agents + e.targets))
+        sent_dates = dates[e.evidence.sentence].stated
+        until = next((d.date for d in sent_dates if d.is_span_bound and "jusqu" in d.text.lower()), None)
+        for a, b in combinations(parties, 2):
+            f.add("agreement", a, b, e.evidence.sentence, start=e.date, end=until, confidence=0.7)
+    return tuple(f.out)
