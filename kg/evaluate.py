@@ -161,8 +161,12 @@ class _Graph:
         for r in store.query(bind(PREF_LABELS, vals)).rows:
             if r["node"] in self.labels:
                 self.labels[r["node"]].add(fold(_lit(r["label"])))  # type: ignore[index]
-        self.relations = [(r["type"], r["s"], r["o"], _lit(r["sentence"]))
-                          for r in store.query(bind(RELATIONS, vals)).rows]
+        rels: dict[Any, tuple] = {}  # type: ignore[type-arg]
+        for r in store.query(bind(RELATIONS, vals)).rows:  # one per relation node
+            rels.setdefault(r["rel"], (r["type"], r["s"], r["o"], ""))
+            t, s_, o, sent = rels[r["rel"]]
+            rels[r["rel"]] = (t, s_, o, sent + " " + _lit(r["sentence"]))
+        self.relations = list(rels.values())
         events: dict[URIRef, dict[str, Any]] = {}
         for r in store.query(bind(ENGAGEMENTS, vals)).rows:
             e = events.setdefault(r["e"], {  # type: ignore[arg-type]

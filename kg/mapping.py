@@ -166,7 +166,8 @@ class _Mapper:
         s, o = self.party(rel.subject), self.party(rel.object)
         if s is None or o is None or s == o:
             return
-        node = iris.statement("relation", rel.type, s, o, self.doc.id, rel.evidence.start)
+        # one node per relation and document; each sentence that states it is evidence
+        node = iris.statement("relation", rel.type, s, o, self.doc.id)
         yield node, RDF.type, cls
         yield node, KG.subject, s
         yield node, KG.object, o

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from .. import reference
 from ..config import Settings
 from ..errors import ExtractionError
 from ..model import Document, Extraction
@@ -26,12 +27,13 @@ def extract(documents: Iterable[Document], *,
     """One Extraction per document, in order; an ExtractionError in its place when the
     extractor fails on that document (the others go on)."""
     nlp = pipeline(settings.spacy_model, settings.reference_dir)
+    demonyms = reference.load(settings.reference_dir).demonyms
     docs = list(documents)
     parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
     for document, sdoc in zip(docs, parsed, strict=True):
         try:
             sents = sentences(document, sdoc)
-            mentions = find_mentions(document, sdoc, nlp)
+            mentions = find_mentions(document, sdoc, nlp, demonyms)
             dates = find_dates(document, [(s.start_char, s.end_char) for s in sdoc.sents])
             engagements = find_engagements(document, sdoc, sents, mentions, dates)
             yield Extraction(

@@ -188,7 +188,12 @@ def _covers(m: Mention, document: Document, tok: Token) -> bool:
     return m.start <= start and end <= m.end
 
 
-def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention, ...]:
+SUPPLY_NOUNS = {"équipement", "arme", "livraison", "soutien", "aide", "avion", "drone", "munition",
+                "matériel", "conseiller", "instructeur", "mercenaire", "fourniture"}
+
+
+def find_mentions(document: Document, sdoc: Doc, nlp: Language,
+                  demonyms: dict[str, str] | None = None) -> tuple[Mention, ...]:
     found: list[Mention] = []
     taken: set[int] = set()  # token indices already in a mention
 
@@ -261,6 +266,13 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language) -> tuple[Mention
                     end += 1
             keep(sdoc[tok.i:end], "actor", "StateForce", None, "unit")
 
+    # "des équipements militaires russes": the State behind the adjective
+    if demonyms:
+        for tok in sdoc:
+            iso = demonyms.get(tok.lower_)
+            if iso and tok.pos_ == "ADJ" and tok.head.lemma_.lower() in SUPPLY_NOUNS:
+                keep(sdoc[tok.i : tok.i + 1], "actor", "State", f"state-{iso.lower()}", "demonym")
+
     # the model's NER for the rest
     for ent in sdoc.ents:
         if ent.ent_id_:
@@ -321,9 +333,14 @@ class MentionIndex:
         return None
 
     def in_tokens(self, tokens: list[Token] | Span, kinds: tuple[str, ...]) -> list[int]:
+        """Mentions of these kinds among the tokens; a place named as one who acts
+        ("la Russie a signé") counts as an actor: it resolves to its State too."""
         out: list[int] = []
         for t in tokens:
             i = self.at(t)
-            if i is not None and i not in out and self.mentions[i].kind in kinds:
+            if i is None or i in out:
+                continue
+            m = self.mentions[i]
+            if m.kind in kinds or ("actor" in kinds and m.kind == "place" and m.agentive):
                 out.append(i)
         return out

@@ -120,7 +120,11 @@ def _titles(f: _Finder, sent: Span, sent_i: int) -> None:
             between = [t.lower_ for t in window if (t.i < org_toks[0].i if side == "after" else t.i > org_toks[-1].i)]
             titles = (between if side == "after" else
                       [t.lower_ for t in window if t.i < org_toks[0].i][-4:])
-            if side == "after" and any(w in (".", ";") for w in between):
+            if side == "after" and (any(w in (".", ";", "et", "ou", "à") for w in between)
+                                    or not between or between[0] not in (",", "(", "le", "la", "l'", "l’")):
+                continue
+            if side == "before" and any(w in (".", ";", "et", "ou") for w in
+                                        [t.lower_ for t in window if t.i > org_toks[-1].i]):
                 continue
             if any(w in COMMAND_TITLES for w in titles):
                 f.add("commands", p, org, sent_i, kind=pm.rank)
@@ -145,8 +149,9 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
             alliance = groups[-1] if groups else None
             if alliance is None:
                 continue
-            for member in f.after(sent, tok, limit=60):
-                if f.mentions[member].type != "Alliance":
+            listed = [t for t in tok.subtree if t.i > tok.i]
+            for member in f.idx.in_tokens(listed, ACTORS):
+                if f.mentions[member].type != "Alliance" and f.mentions[member].origin != "contextual":
                     f.add("memberOf", member, alliance, sent_i, confidence=0.8)
         if tok.lower_ in ("membre", "membres") and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ in ("de", "du", "des", "d'", "d’"):
             org = f.after(sent, tok, limit=4)
@@ -161,7 +166,7 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
         org = f.after(sent, span[-1], limit=6)
         group = f.before(sent, span[0])
         if org and group:
-            f.add("memberOf", group[0], org[0], sent_i, confidence=0.5)
+            f.add("memberOf", group[-1], org[0], sent_i, confidence=0.5)
 
 
 def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
@@ -263,6 +268,12 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
             parent = f.idx.in_tokens(nxt, ACTORS)
             if parent and parent[0] != i:
                 f.add("subunitOf", i, parent[0], sent_i, confidence=0.7)
+                continue
+        prev = sent.doc[max(toks[0].i - 4, sent.start) : toks[0].i]
+        if prev and prev[-1].lower_ in ("du", "de", "des") or (len(prev) > 1 and prev[-2].lower_ == "de"):
+            parent = f.idx.in_tokens(prev, ACTORS)
+            if parent and f.mentions[parent[-1]].origin != "unit":
+                f.add("subunitOf", i, parent[-1], sent_i, confidence=0.5)
     for m in _WING.finditer(sent.text):
         span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
         if span is None:
