@@ -32,6 +32,8 @@ MEMBER_TITLES = {"secrétaire", "membre", "membres", "porte-parole", "ministre",
                  "major", "officier", "combattant", "commissaire", "dirigeants", "délégué"}
 COMPOSE = {"composer", "constituer", "former", "comprendre", "regrouper", "rassembler", "réunir"}
 COOPERATE = {"collaborer", "coopérer", "travailler", "allier", "coordonner"}
+JOINT_ACTIVITY = {"exercice", "manœuvre", "patrouille", "opération"}
+TRAINEES = {"combattant", "soldat", "recrue", "troupe", "milicien", "cadre"}
 BACKED_PASSIVE = {"appuyer", "soutenir", "financer", "armer", "équiper", "parrainer"}
 SUPPLY = {"fournir", "livrer", "vendre", "envoyer", "offrir"}
 SUPPORT_KIND = [
@@ -149,7 +151,12 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
             alliance = groups[-1] if groups else None
             if alliance is None:
                 continue
-            listed = [t for t in tok.subtree if t.i > tok.i]
+            listed: list[Token] = []  # the list that follows, up to the next clause
+            for t in sent.doc[tok.i + 1 : min(tok.i + 80, sent.end)]:
+                if t.text in (";", ".") or (listed and t.pos_ in ("VERB", "ADJ") and t.dep_ in ("acl", "amod", "ROOT")
+                                            and t.lemma_.lower() not in ("armé", "ethnique", "national")):
+                    break
+                listed.append(t)
             for member in f.idx.in_tokens(listed, ACTORS):
                 if f.mentions[member].type != "Alliance" and f.mentions[member].origin != "contextual":
                     f.add("memberOf", member, alliance, sent_i, confidence=0.8)
@@ -201,10 +208,13 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
                     if f.mentions[a].kind == "actor":
                         f.add("alliedWith", a, b, sent_i)
     for tok in sent:
-        if tok.lemma_.lower() in COOPERATE and tok.pos_ == "VERB":
-            partners = [i for c in tok.children if c.dep_.startswith("obl")
-                        and any(g.lower_ == "avec" for g in c.children)
-                        for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+        joint = tok.lemma_.lower() in JOINT_ACTIVITY and tok.pos_ == "NOUN"
+        if (tok.lemma_.lower() in COOPERATE and tok.pos_ == "VERB") or joint:
+            partners = [f.idx.in_tokens(list(c.subtree), ACTORS)[:1] for c in tok.children
+                        if c.dep_.startswith(("obl", "nmod")) and any(g.lower_ == "avec" for g in c.children)]
+            partners = [p for group in partners for p in group]
+            if joint:
+                tok = tok.head
             for a in f.subject(tok):
                 for b in partners:
                     f.add("alliedWith", a, b, sent_i)
@@ -247,6 +257,12 @@ def _backing(f: _Finder, sent: Span, sent_i: int) -> None:
             for b in backers:
                 for a in recipients[:1]:
                     f.add("backedBy", a, b, sent_i, kind="weapons")
+        if lemma == "former" and tok.pos_ == "VERB":  # "qui forme des combattants du BPLA"
+            trained = [i for c in tok.children if c.dep_ == "obj" and c.lemma_.lower() in TRAINEES
+                       for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            for a in trained:
+                for b in f.subject(tok) or f.before(sent, tok)[-1:]:
+                    f.add("backedBy", a, b, sent_i, kind="training")
         if lemma in SUPPLY and tok.pos_ == "VERB":
             suppliers = f.subject(tok)
             recipients = [i for c in tok.children if c.dep_ in ("obl", "obl:arg", "iobj")
