@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
+from rdflib.term import Identifier
 
 from .errors import InputError
 from .iris import fold
@@ -46,6 +47,7 @@ SELECT ?e ?class ?date ?agent ?target ?place ?sentence WHERE {
     ?e a ?class ; kg:evidence/kg:sentence ?sentence .
     FILTER(?class IN (kg:Attack, kg:Capture, kg:AirStrike, kg:Shelling, kg:Ambush, kg:Siege,
       kg:Surrender, kg:Withdrawal, kg:ViolenceAgainstCivilians, kg:Arrest, kg:Agreement))
+    FILTER NOT EXISTS { ?e kg:subject [] }
     OPTIONAL { ?e sem:hasTime/kg:date ?date }
     OPTIONAL { ?e kg:agent ?agent } OPTIONAL { ?e kg:target ?target }
     OPTIONAL { ?e kg:place ?place } }
@@ -149,7 +151,7 @@ class _Graph:
     """One document's extracted items, read from the store."""
 
     def __init__(self, store: Store, file_name: str) -> None:
-        vals = {"file": Literal(file_name)}
+        vals: dict[str, Identifier] = {"file": Literal(file_name)}
         self.labels: dict[URIRef, set[str]] = {}
         self.classes: dict[URIRef, set[str]] = {}
         self.shown: dict[URIRef, str] = {}

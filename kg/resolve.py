@@ -162,6 +162,8 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             link(i, defined[fold(m.text)])
             continue
         place = _place(m.text, country, index, settings)
+        if m.origin == "cue" and place is None:
+            continue  # a capitalised word after "à" or "de" that no gazetteer knows
         if m.kind == "place" or (place is not None and m.origin == "ner"):
             if place is None:
                 lowered = m.text.lower()

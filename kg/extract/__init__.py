@@ -16,8 +16,8 @@ from ..model import Document, Extraction
 from .dates import find_dates
 from .events import find_engagements
 from .mentions import find_mentions, sentences
-from .relations import find_relations
 from .nlp import pipeline
+from .relations import find_relations
 
 __all__ = ["extract", "pipeline"]
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from ..model import Document, PartialDate
+from ..model import Basis, Document, PartialDate
 
 MONTHS = {m: i for i, m in enumerate(
     ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -54,7 +54,9 @@ class DateMention:
     @property
     def is_span_bound(self) -> bool:
         """'jusqu'en 2030', 'depuis 2025': the edge of a period, not the date of an event."""
-        return bool(re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text))
+        if re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text):
+            return True
+        return self.date.precision == "year" and not re.match(r"(?i)(?:en|année)\s", self.text)
 
 
 @dataclass(frozen=True)
@@ -122,26 +124,26 @@ class DateContext:
 
     def resolve(self, kind: str, groups: tuple[str, ...]) -> PartialDate | None:
         if kind == "dmy":
-            day, month, year = int(groups[-3]), MONTHS[groups[-2].lower()], int(groups[-1])
-            return self._set(PartialDate(year, month, day, "day", "stated"))
+            return self._set(PartialDate(int(groups[-1]), MONTHS[groups[-2].lower()],
+                                         int(groups[-3]), "day", "stated"))
         if kind == "my":
             return self._set(PartialDate(int(groups[1]), MONTHS[groups[0].lower()], None, "month", "stated"))
         if kind == "y":
             return PartialDate(int(groups[0]), None, None, "year", "stated")  # a span, not context
         if kind in ("dm", "m"):
-            day = int(groups[0]) if kind == "dm" else None
-            month = MONTHS[groups[-1].lower()]
-            year, basis = self._year_for(month)
-            precision = ("day" if day else "month") if year is not None else "unknown"
-            return self._set(PartialDate(year, month, day, precision, basis))  # type: ignore[arg-type]
+            named_day: int | None = int(groups[0]) if kind == "dm" else None
+            named_month = MONTHS[groups[-1].lower()]
+            named_year, basis = self._year_for(named_month)
+            precision = ("day" if named_day else "month") if named_year is not None else "unknown"
+            return self._set(PartialDate(named_year, named_month, named_day, precision, basis))  # type: ignore[arg-type]
         if kind == "d" and self.month is not None:
-            day = int(groups[0])
-            if not 1 <= day <= 31:
+            the_day = int(groups[0])
+            if not 1 <= the_day <= 31:
                 return None
-            month = self.month
-            if self.day is not None and day < self.day - 7:
-                month = month % 12 + 1  # "le 2" after "le 28": the next month
-            return self._set(PartialDate(self.year, month, day,
+            the_month = self.month
+            if self.day is not None and the_day < self.day - 7:
+                the_month = the_month % 12 + 1  # "le 2" after "le 28": the next month
+            return self._set(PartialDate(self.year, the_month, the_day,
                                          "day" if self.year is not None else "unknown",
                                          self._carried_basis()))
         if kind in ("next", "same") and self.month is not None and self.day is not None:
@@ -151,7 +153,7 @@ class DateContext:
             return PartialDate(None, self.month, self.day + (kind == "next"), "unknown", "carried")
         return None
 
-    def _carried_basis(self) -> str:
+    def _carried_basis(self) -> Basis:
         return "inferred" if self.year_basis == "inferred" else "carried"
 
     def _set(self, date: PartialDate) -> PartialDate:
@@ -188,6 +190,9 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
         if m:
             g = [x for x in m.groups() if x is not None]
             ctx.year, ctx.month = int(g[-1]), MONTHS[g[-2].lower()]
+            if ctx.anchor is not None and (ctx.year, ctx.month) == (ctx.anchor.year, ctx.anchor.month) \
+                    and kind == "dmy" and int(g[-3]) == ctx.anchor.day:
+                ctx.year_basis = "inferred"  # that date is the dateline: the publication date
             break
     else:  # no full date: the first day and month, with the page's year if any (inferred)
         m = PATTERNS[1][1].search(document.analysis)

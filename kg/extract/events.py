@@ -34,6 +34,10 @@ VERB_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["arrêter", "détenir", "interpeller"], "Arrest"),
     **dict.fromkeys(["signer", "conclure", "convenir"], "Agreement"),
 }
+TREND_VERBS = {"multiplier", "accroître", "augmenter", "redoubler", "craindre"}
+# present-tense verbs the tagger takes for nouns ("le TNLA capture le camp")
+MISTAGGED_VERBS = {"capture": "Capture", "attaque": "Attack", "bombarde": "Shelling",
+                   "encercle": "Siege", "assiège": "Siege", "prend": "Capture"}
 # predicates that make a noun of combat an event ("des combats ont lieu", "lancer une offensive")
 EVENT_PREDICATES = {"avoir", "lieu", "poursuivre", "éclater", "continuer", "dérouler", "reprendre",
                     "intensifier", "lancer", "mener", "tendre", "déclencher", "subir", "engager",
@@ -99,8 +103,13 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
         lemma = tok.lemma_.lower()
-        if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
-            if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN"):
+        if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma not in VERB_TRIGGERS \
+                and tok.lower_ in MISTAGGED_VERBS:
+            found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # lemmatised as a noun
+        elif tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
+            if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN") \
+                    and "Part" in tok.morph.get("VerbForm", []) \
+                    and not any(c.dep_.startswith("aux") for c in tok.children):
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
             if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
@@ -115,22 +124,28 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
                 type_ = "AirStrike"
             found.append((tok, type_))
+        elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i + 1 < sent.end \
+                and sent.doc[tok.i + 1].pos_ == "DET" and tok.i > sent.start \
+                and sent.doc[tok.i - 1].pos_ in ("PROPN", "NOUN"):
+            found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # "le TNLA capture le camp"
         elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
             found.append((tok, NOUN_TRIGGERS[lemma]))
     for pattern, type_ in PHRASES:
         m = pattern.search(sent.text)
         if m:
-            tok = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
-                                     alignment_mode="expand")
-            if tok is not None:
-                found.append((tok.root, type_))
+            phrase = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
+                                        alignment_mode="expand")
+            if phrase is not None:
+                found.append((phrase.root, type_))
     return found
 
 
 def _noun_event(tok: Token) -> bool:
     """A noun of combat names an event when a predicate makes it happen, or it says
-    against whom ("attaque contre")."""
+    against whom ("attaque contre"); not a trend ("multiplier les attaques")."""
     head = tok.head
+    if head.lemma_.lower() in TREND_VERBS:
+        return False
     if head.lemma_.lower() in EVENT_PREDICATES or any(
             c.lemma_.lower() in EVENT_PREDICATES for c in head.children if c.dep_ in ("obj", "fixed")):
         return True
@@ -142,6 +157,13 @@ def _noun_event(tok: Token) -> bool:
 
 def _subtree(tok: Token) -> list[Token]:
     return list(tok.subtree)
+
+
+def _phrase(tok: Token) -> list[Token]:
+    """A noun phrase without its clauses: "JNIM, un groupe … lié à Al-Qaïda" is JNIM."""
+    cut = {t.i for c in tok.children if c.dep_ in ("acl", "acl:relcl", "appos", "parataxis")
+           for t in c.subtree}
+    return [t for t in tok.subtree if t.i not in cut]
 
 
 def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
@@ -160,7 +182,7 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
                 agents += found
         verb = tok.head if tok.head.pos_ in ("VERB", "AUX") else tok
     for child in verb.children:
-        found = idx.in_tokens(_subtree(child), actors)
+        found = idx.in_tokens(_phrase(child), actors)
         case = {c.lower_ for c in child.children if c.dep_ == "case"}
         if child.dep_ in ("nsubj",) or child.dep_ == "obl:agent" or (child.dep_.startswith("obl") and "par" in case):
             agents += [f for f in found if f not in agents]
@@ -169,7 +191,15 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
     if not agents and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp") and verb.head.i != verb.i:
         for child in verb.head.children:
             if child.dep_ == "nsubj":
-                agents += idx.in_tokens(_subtree(child), actors)
+                agents += idx.in_tokens(_phrase(child), actors)
+    if not agents:  # the order of the sentence: an actor that opens it acts
+        sent = tok.sent
+        opening = idx.in_tokens(sent[: min(3, len(sent))], actors)
+        if opening and opening[0] not in targets and all(t.i < tok.i for t in sent[:3]):
+            agents = opening[:1]
+        elif sent[0].text in ("-", "–") and sent.start > 0:  # "X (X) - un groupe …, a annoncé"
+            before = idx.in_tokens(sent.doc[max(0, sent.start - 30) : sent.start], actors)
+            agents = before[-1:]
     if tok.pos_ in ("VERB", "AUX") and not targets:  # "attaque des bases … de la junte": nmod objects
         after = [t for t in verb.subtree if t.i > verb.i]
         targets += [f for f in idx.in_tokens(after, actors) if f not in agents]
@@ -194,7 +224,7 @@ def _claim(sent: Span, trigger: Token, idx: MentionIndex) -> int | str | None:
         if node.lemma_.lower() in REPORT_VERBS:
             for child in node.children:
                 if child.dep_ in ("nsubj", "nsubj:pass"):
-                    found = idx.in_tokens(_subtree(child), ("actor", "person"))
+                    found = idx.in_tokens(_phrase(child), ("actor", "person"))
                     if found:
                         return found[0]
             return None
@@ -211,11 +241,16 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                      dates: list[SentenceDates]) -> tuple[Engagement, ...]:
     idx = MentionIndex(document, mentions)
     out: list[Engagement] = []
-    seen: set[str] = {" ".join(document.title.split())} if document.title else set()
+    # a headline (a first line with no final stop) sums up what follows: not coded twice
+    title = " ".join((document.title or "").split())
+    seen: set[str] = {title} if title and title[-1] not in ".!?»" else set()
+    texts = [" ".join(s.text.split()) for s in sdoc.sents]
+    seen.update(t for t in texts if texts.count(t) > 1)  # a headline repeated as a title
     for sent_i, sent in enumerate(sdoc.sents):
         line = document.analysis.count("\n", 0, sent.start_char)
         info = dates[sent_i]
-        stated = [d for d in info.stated if not d.is_span_bound]
+        stated = [d for d in info.stated if not d.is_span_bound
+                  and not _inside_mention(document, d, mentions)]  # "Mouvement du 23 mars"
         prev = info.context
         if stated:
             date: PartialDate | None = stated[0].date
@@ -244,13 +279,24 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         ev = Evidence(document.id, sent_i, s.start, s.end)
         places = [i for i in idx.in_tokens(sent, ("place",))]
         emitted: set[int | None] = set()
+        done: list[Token] = []  # triggers already coded in this sentence
+        roles = {t: _roles(by_type[t], idx) for t in types}
+        first = next(((a, t) for a, t in roles.values() if a), None)  # the sentence's actors
         for type_ in chosen:
             tok = by_type[type_]
-            agents, targets = _roles(tok, idx)
+            agents, targets = roles[type_]
             claimed = _claim(sent, tok, idx)
             if isinstance(claimed, int):
+                if not agents and _pronoun_subject(tok):
+                    agents = [claimed]  # "X a déclaré qu'il avait pris …"
                 agents = [a for a in agents if a != claimed] or agents
-            near = [p for p in idx.in_tokens(_subtree(tok), ("place",))] or places
+            if first is not None and not agents:
+                agents = first[0]  # "… attaqué trois bases … jusqu'à ce que l'une soit envahie"
+                targets = targets or first[1]
+            inside = [t for t in _subtree(tok)
+                      if not any(t.i in {x.i for x in d.subtree} for d in done)]
+            own = idx.in_tokens(inside, ("place",))
+            near = own or places
             local = [p for p in near if mentions[p].type != "Country"] or near
             if not (agents or targets or local):
                 continue
@@ -261,10 +307,12 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                 continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
             where = local[:1] if type_ not in ("Capture", "Withdrawal") else local[:3]
-            if emitted and (where[:1] or [None])[0] in emitted:
+            spot = where[0] if where else None
+            if emitted and spot in emitted:
                 continue  # "attaque … et le capture": one engagement at one place
-            emitted.update(where[:1] or [None])
-            for place in where or [None]:
+            emitted.add(spot)
+            done.append(tok)
+            for place in where or [None]:  # type: ignore[list-item]
                 claims = (Claim(claimed, outcome, ev),) if claimed is not None else ()
                 out.append(Engagement(
                     type=type_, date=date, place=place, agents=tuple(agents),
@@ -274,6 +322,10 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     return tuple(_merge_contested(out, mentions))
 
 
+def _pronoun_subject(tok: Token) -> bool:
+    return any(c.dep_ in ("nsubj", "nsubj:pass") and c.pos_ == "PRON" for c in tok.children)
+
+
 def _takes_position(tok: Token) -> bool:
     """Whether what is captured is a position (base, town, post), not equipment."""
     objects = [c for c in tok.children if c.dep_ in ("obj", "nsubj:pass", "obl", "obl:arg", "nmod")]
@@ -281,6 +333,23 @@ def _takes_position(tok: Token) -> bool:
     if lemmas & POSITIONS:
         return True
     return not (lemmas & EQUIPMENT) and tok.lemma_.lower() in ("envahir", "occuper", "conquérir")
+
+
+def _who(e: Engagement, mentions: tuple[Mention, ...]) -> set[str]:
+    """Who acts in an engagement, or claims it."""
+    parties = list(e.agents) + [c.source for c in e.claims if isinstance(c.source, int)]
+    return {_identity(mentions[p]) for p in parties}
+
+
+def _identity(m: Mention) -> str:
+    """Two mentions of one actor within a document, before resolution: same reference
+    entry, same defined acronym, or same words."""
+    return m.ref or m.long_form or " ".join(m.text.lower().split())
+
+
+def _inside_mention(document: Document, date: object, mentions: tuple[Mention, ...]) -> bool:
+    start, end = document.span(date.start, date.end)  # type: ignore[attr-defined]
+    return any(m.start <= start and end <= m.end for m in mentions if m.kind != "place")
 
 
 def _within(coarse: PartialDate | None, fine: PartialDate | None) -> bool:
@@ -302,22 +371,29 @@ def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...
         repelled = any(c.outcome == "repelled" for c in e.claims)
         host = None
         if repelled:
-            host = next((o for o in out if o.claims and all(c.source != e.claimed_by for c in o.claims)
-                         and _within(e.date, o.date)), None)
-        elif e.type in ("Capture", "Attack") and e.agents:
+            host = next((o for o in out if (o.claims or o.agents) and o.type in ("Capture", "Attack")
+                         and all(c.source != e.claimed_by for c in o.claims)
+                         and e.claimed_by not in o.agents and _within(e.date, o.date)), None)
+        elif e.type in ("Capture", "Attack") and e.date is not None:
             # the same act told twice ("a annoncé avoir capturé une base … le 24 novembre";
             # "il avait pris le contrôle du camp de Niafounke le 24 novembre")
-            host = next((o for o in out if o.type == e.type and o.date is not None and e.date is not None
-                         and o.date == e.date and set(o.agents) & set(e.agents)), None)
+            who = _who(e, mentions)
+            host = next((o for o in out if o.type == e.type and o.date == e.date
+                         and who & _who(o, mentions)), None)
             if host is not None:
-                keep = e if e.place is not None and host.place is None else host
+                specific = e.place is not None and mentions[e.place].type != "Country"
+                keep = e if specific and (host.place is None or mentions[host.place].type == "Country") else host
                 other = host if keep is e else e
-                merged = Engagement(keep.type, keep.date, keep.place, keep.agents,
+                sources = {_identity(mentions[c.source]) if isinstance(c.source, int) else c.source
+                           for c in keep.claims}
+                extra = tuple(c for c in other.claims if (_identity(mentions[c.source])
+                              if isinstance(c.source, int) else c.source) not in sources)
+                merged = Engagement(keep.type, keep.date, keep.place,
+                                    tuple(dict.fromkeys(keep.agents + other.agents)),
                                     tuple(dict.fromkeys(keep.targets + other.targets)),
-                                    keep.claimed_by or other.claimed_by,
+                                    keep.claimed_by if keep.claimed_by is not None else other.claimed_by,
                                     keep.fatalities or other.fatalities, keep.evidence,
-                                    keep.confidence, keep.claims + tuple(
-                                        c for c in other.claims if c not in keep.claims))
+                                    keep.confidence, keep.claims + extra)
                 out[out.index(host)] = merged
                 continue
         if host is None:

@@ -188,6 +188,7 @@ def _covers(m: Mention, document: Document, tok: Token) -> bool:
     return m.start <= start and end <= m.end
 
 
+PLACE_CUES = {"à", "de", "d'", "d’", "vers", "près", "dans", "depuis", "sur"}
 SUPPLY_NOUNS = {"équipement", "arme", "livraison", "soutien", "aide", "avion", "drone", "munition",
                 "matériel", "conseiller", "instructeur", "mercenaire", "fourniture"}
 
@@ -252,8 +253,8 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             keep(sdoc[s:e], "actor", type_, None, "acronym", long_form)
 
     # persons named with their rank
-    for span, rank in _ranked_persons(sdoc):
-        keep(span, "person", "Person", None, "rank", rank=rank.lower())
+    for span, rank_text in _ranked_persons(sdoc):
+        keep(span, "person", "Person", None, "rank", rank=rank_text.lower())
 
     # numbered units: "99e division d'infanterie", "129e bataillon"
     for tok in sdoc:
@@ -272,6 +273,19 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             iso = demonyms.get(tok.lower_)
             if iso and tok.pos_ == "ADJ" and tok.head.lemma_.lower() in SUPPLY_NOUNS:
                 keep(sdoc[tok.i : tok.i + 1], "actor", "State", f"state-{iso.lower()}", "demonym")
+
+    # the model's NER for the rest (below), and before it names the NER missed after a
+    # locative cue ("la base de Kyaukme", "à Goma"); resolution keeps them only when the
+    # gazetteer or the curated places know them
+    for tok in sdoc:
+        if tok.lower_ not in PLACE_CUES or tok.i + 1 >= len(sdoc):
+            continue
+        j = tok.i + 1
+        while j < len(sdoc) and j - tok.i <= 3 and sdoc[j].text[:1].isupper() \
+                and (sdoc[j].is_alpha or "-" in sdoc[j].text) and sdoc[j].i not in taken:
+            j += 1
+        if j > tok.i + 1 and not sdoc[tok.i + 1].ent_type_ in ("ORG", "PER"):
+            keep(sdoc[tok.i + 1 : j], "place", "Place", None, "cue")
 
     # the model's NER for the rest
     for ent in sdoc.ents:
@@ -307,7 +321,7 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
     out = []
     for m in found:
         if m.kind == "person":
-            rank = m.rank
+            rank: str | None = m.rank
             if rank is None:
                 before = _RANK_BEFORE.search(document.text[max(0, m.start - 40) : m.start])
                 rank = before.group(1).lower() if before else None

@@ -10,6 +10,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from .. import reference as ref
 
@@ -43,6 +44,16 @@ def ruler_patterns(reference: ref.Reference) -> list[dict[str, Any]]:
     return patterns
 
 
+@Language.component("kg_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headlines, list items and infobox rows carry no
+    final stop, and the parser would run them into the next paragraph."""
+    for tok in doc[1:]:
+        if "\n" in doc[tok.i - 1].text and not tok.is_space:
+            tok.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=2)
 def pipeline(model: str, reference_dir: Path) -> Language:
     """Load the model once per process and add the reference ruler before its NER."""
@@ -53,12 +64,13 @@ def pipeline(model: str, reference_dir: Path) -> Language:
             f"spaCy model {model!r} is not installed: run `make demo` or "
             f"`pip install {model}`"
         ) from exc
+    nlp.add_pipe("kg_line_breaks", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler",
         before="ner",
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": True},
     )
     # tokenise the patterns only: without this, spaCy runs the whole pipeline on each (W012)
-    with nlp.select_pipes(disable=[p for p in nlp.pipe_names if p != "entity_ruler"]):
+    with nlp.select_pipes(enable=["entity_ruler"]):
         ruler.add_patterns(ruler_patterns(ref.load(reference_dir)))  # type: ignore[attr-defined]
     return nlp

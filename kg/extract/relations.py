@@ -210,9 +210,9 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
     for tok in sent:
         joint = tok.lemma_.lower() in JOINT_ACTIVITY and tok.pos_ == "NOUN"
         if (tok.lemma_.lower() in COOPERATE and tok.pos_ == "VERB") or joint:
-            partners = [f.idx.in_tokens(list(c.subtree), ACTORS)[:1] for c in tok.children
-                        if c.dep_.startswith(("obl", "nmod")) and any(g.lower_ == "avec" for g in c.children)]
-            partners = [p for group in partners for p in group]
+            partners = [p for c in tok.children
+                        if c.dep_.startswith(("obl", "nmod")) and any(g.lower_ == "avec" for g in c.children)
+                        for p in f.idx.in_tokens(list(c.subtree), ACTORS)[:1]]
             if joint:
                 tok = tok.head
             for a in f.subject(tok):
@@ -290,8 +290,9 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
             parent = f.idx.in_tokens(prev, ACTORS)
             if parent and f.mentions[parent[-1]].origin != "unit":
                 f.add("subunitOf", i, parent[-1], sent_i, confidence=0.5)
-    for m in _WING.finditer(sent.text):
-        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+    for wing_match in _WING.finditer(sent.text):
+        span = sent.doc.char_span(sent.start_char + wing_match.start(), sent.start_char + wing_match.end(),
+                                  alignment_mode="expand")
         if span is None:
             continue
         wing = f.after(sent, span[-1], limit=10)
