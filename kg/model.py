@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -40,10 +41,13 @@ class Document:
     def name(self) -> str:
         return self.path.name
 
+    @cached_property
+    def _segment_starts(self) -> list[int]:
+        return [seg[0] for seg in self.segments]
+
     def to_text_offset(self, analysis_offset: int) -> int:
         """The offset in ``text`` of a character offset in ``analysis`` (an end offset works too)."""
-        starts = [seg[0] for seg in self.segments]
-        i = max(bisect_right(starts, analysis_offset) - 1, 0)
+        i = max(bisect_right(self._segment_starts, analysis_offset) - 1, 0)
         a_start, t_start, length = self.segments[i]
         return t_start + min(analysis_offset - a_start, length)
 

@@ -88,7 +88,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 graph = iris.graph(doc.id)
                 ingested, stale = _previous(store, doc, graph)
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested)
-                store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
+                if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
+                    store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
                 report.documents += 1
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))

@@ -15,7 +15,7 @@ from ..errors import ExtractionError
 from ..model import Document, Extraction
 from .dates import find_dates
 from .events import find_engagements
-from .mentions import find_mentions, sentences
+from .mentions import MentionIndex, find_mentions, sentences
 from .nlp import pipeline
 from .relations import find_relations
 
@@ -35,12 +35,13 @@ def extract(documents: Iterable[Document], *,
             sents = sentences(document, sdoc)
             mentions = find_mentions(document, sdoc, nlp, demonyms)
             dates = find_dates(document, [(s.start_char, s.end_char) for s in sdoc.sents])
-            engagements = find_engagements(document, sdoc, sents, mentions, dates)
+            index = MentionIndex(document, mentions, sdoc)
+            engagements = find_engagements(document, sdoc, sents, mentions, dates, index)
             yield Extraction(
                 document=document,
                 sentences=sents,
                 mentions=mentions,
-                relations=find_relations(document, sdoc, sents, mentions, dates, engagements),
+                relations=find_relations(document, sdoc, sents, mentions, dates, engagements, index),
                 engagements=engagements,
             )
         except Exception as exc:  # noqa: BLE001 -- reported with the file's name

@@ -238,8 +238,7 @@ def _fatalities(text: str) -> int | None:
 
 def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                      mentions: tuple[Mention, ...],
-                     dates: list[SentenceDates]) -> tuple[Engagement, ...]:
-    idx = MentionIndex(document, mentions)
+                     dates: list[SentenceDates], idx: MentionIndex) -> tuple[Engagement, ...]:
     out: list[Engagement] = []
     # a headline (a first line with no final stop) sums up what follows: not coded twice
     title = " ".join((document.title or "").split())

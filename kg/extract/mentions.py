@@ -109,6 +109,7 @@ def _sent_index(sdoc: Doc, span: Span) -> int:
 RANKS = ("général de brigade", "général de division", "major-général", "lieutenant général",
          "lieutenant-général", "général", "colonel", "lieutenant-colonel", "major", "capitaine",
          "lieutenant", "commandant", "sergent", "maréchal", "brigadier", "amiral", "vice-amiral")
+RANK_STARTS = {r.split()[0] for r in RANKS}
 _RANK_BEFORE = re.compile(r"(?i)\b(" + "|".join(sorted(RANKS, key=len, reverse=True))
                           + r")\s+$")
 _FATES = [  # what follows a name in lists and infoboxes
@@ -152,7 +153,7 @@ def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
     """'Général de brigade Tun Tun Myint', 'le colonel Aung Kyaw Lwin': name and rank."""
     out = []
     for tok in sdoc:
-        if tok.lower_ not in {r.split()[0] for r in RANKS}:
+        if tok.lower_ not in RANK_STARTS:
             continue
         # the longest rank phrase starting here
         rank_end = None
@@ -197,11 +198,12 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                   demonyms: dict[str, str] | None = None) -> tuple[Mention, ...]:
     found: list[Mention] = []
     taken: set[int] = set()  # token indices already in a mention
+    text = sdoc.text  # built once: Doc.text joins every token anew
 
     def keep(span: Span, *args: object, **kw: object) -> None:
         if len(span) == 0 or any(t.i in taken for t in span):
             return
-        if args and args[0] == "actor" and _CREDIT.search(sdoc.text[max(0, span.start_char - 30):span.start_char]):
+        if args and args[0] == "actor" and _CREDIT.search(text[max(0, span.start_char - 30):span.start_char]):
             return  # a photo credit names no actor of the story
         taken.update(t.i for t in span)
         found.append(_mention(document, sdoc, span, *args, **kw))  # type: ignore[arg-type]
@@ -332,26 +334,27 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
 
 
 class MentionIndex:
-    """Which mention covers a token (by file offsets)."""
+    """Which mention covers a token, computed once per document."""
 
-    def __init__(self, document: Document, mentions: tuple[Mention, ...]) -> None:
-        self.document = document
+    def __init__(self, document: Document, mentions: tuple[Mention, ...], sdoc: Doc) -> None:
         self.mentions = mentions
-        self.starts = [m.start for m in mentions]
+        self.by_token: dict[int, int] = {}
+        starts = [m.start for m in mentions]
+        for tok in sdoc:
+            start, _ = document.span(tok.idx, tok.idx + len(tok.text))
+            i = bisect_right(starts, start) - 1
+            if i >= 0 and mentions[i].start <= start < mentions[i].end:
+                self.by_token[tok.i] = i
 
     def at(self, tok: Token) -> int | None:
-        start, _ = self.document.span(tok.idx, tok.idx + len(tok.text))
-        i = bisect_right(self.starts, start) - 1
-        if i >= 0 and self.mentions[i].start <= start < self.mentions[i].end:
-            return i
-        return None
+        return self.by_token.get(tok.i)
 
     def in_tokens(self, tokens: list[Token] | Span, kinds: tuple[str, ...]) -> list[int]:
         """Mentions of these kinds among the tokens; a place named as one who acts
         ("la Russie a signé") counts as an actor: it resolves to its State too."""
         out: list[int] = []
         for t in tokens:
-            i = self.at(t)
+            i = self.by_token.get(t.i)
             if i is None or i in out:
                 continue
             m = self.mentions[i]

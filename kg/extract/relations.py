@@ -61,11 +61,11 @@ def _kind(text: str) -> str | None:
 
 class _Finder:
     def __init__(self, document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
-                 mentions: tuple[Mention, ...]) -> None:
+                 mentions: tuple[Mention, ...], idx: MentionIndex) -> None:
         self.document = document
         self.sentences = sentences
         self.mentions = mentions
-        self.idx = MentionIndex(document, mentions)
+        self.idx = idx
         self.out: list[Relation] = []
         self.seen: set[tuple[str, int, int]] = set()
         self.sdoc = sdoc
@@ -304,8 +304,8 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
 
 def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                    mentions: tuple[Mention, ...], dates: list[SentenceDates],
-                   engagements: tuple[Engagement, ...]) -> tuple[Relation, ...]:
-    f = _Finder(document, sdoc, sentences, mentions)
+                   engagements: tuple[Engagement, ...], idx: MentionIndex) -> tuple[Relation, ...]:
+    f = _Finder(document, sdoc, sentences, mentions, idx)
     for sent_i, sent in enumerate(sdoc.sents):
         if not f.idx.in_tokens(sent, PARTIES):
             continue

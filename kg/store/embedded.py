@@ -74,7 +74,14 @@ class OxigraphStore:
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
         ops = [f"DROP SILENT GRAPH {g.n3()}" for g in (graph, *drop)]
-        body = "\n".join(f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples)
+        seen: dict[object, str] = {}  # most terms recur: check and serialise each once
+
+        def term(t: object) -> str:
+            if t not in seen:
+                seen[t] = _checked(t)
+            return seen[t]
+
+        body = "\n".join(f"{term(s)} {term(p)} {term(o)} ." for s, p, o in triples)
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
         try:
