@@ -69,8 +69,8 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bcessez-le-feu\b"), "Agreement"),
 ]
 # the more specific type wins when one sentence has several triggers
-PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture", "Arrest",
-            "ViolenceAgainstCivilians", "Agreement", "Shelling", "Attack"]
+PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture",
+            "ViolenceAgainstCivilians", "Arrest", "Agreement", "Shelling", "Attack"]
 REPORT_VERBS = {"affirmer", "déclarer", "revendiquer", "annoncer", "prétendre", "signaler",
                 "indiquer", "rapporter", "assurer", "confirmer", "dire", "publier", "reconnaître"}
 PREP_TARGET = {"contre", "sur", "vers"}
@@ -99,10 +99,22 @@ class _Sentence:
     mentions: list[int]  # indices into the document's mentions
 
 
+def _lemma(tok: Token) -> str:
+    """The verb behind a present participle the lemmatizer left alone ("envahissant")."""
+    lemma = tok.lemma_.lower()
+    if lemma in VERB_TRIGGERS or not tok.lower_.endswith("ant"):
+        return lemma
+    stem = tok.lower_[:-3]
+    for guess in (stem + "er", stem[:-3] + "ir" if stem.endswith("iss") else stem + "ir"):
+        if guess in VERB_TRIGGERS:
+            return guess
+    return lemma
+
+
 def _triggers(sent: Span) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
-        lemma = tok.lemma_.lower()
+        lemma = _lemma(tok)
         if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma not in VERB_TRIGGERS \
                 and tok.lower_ in MISTAGGED_VERBS:
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # lemmatised as a noun
@@ -124,9 +136,11 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
                 type_ = "AirStrike"
             found.append((tok, type_))
-        elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i + 1 < sent.end \
-                and sent.doc[tok.i + 1].pos_ == "DET" and tok.i > sent.start \
-                and sent.doc[tok.i - 1].pos_ in ("PROPN", "NOUN"):
+        elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i > sent.start \
+                and ((tok.i + 1 < sent.end and sent.doc[tok.i + 1].pos_ == "DET"
+                      and sent.doc[tok.i - 1].pos_ in ("PROPN", "NOUN"))
+                     or sent.doc[tok.i - 1].lower_ in ("le", "la", "les", "l'", "l’")
+                     and sent.doc[tok.i - 2].lower_ in ("et", "puis", ",")):
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # "le TNLA capture le camp"
         elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
             found.append((tok, NOUN_TRIGGERS[lemma]))
@@ -266,10 +280,12 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         by_type: dict[str, Token] = {}
         for tok, type_ in triggers:
             by_type.setdefault(type_, tok)
+        # a named means ("frappes aériennes", "embuscade", "boucliers humains") is as strong as a verb
+        phrased = {t for p, t in PHRASES if p.search(sent.text)}
         if "Capture" in by_type:
             by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
         types = sorted(by_type, key=PRIORITY.index)
-        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ")]
+        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ") or t in phrased]
         chosen = (verb_types or types)[:2]
         if " ".join(sent.text.split()) in seen:  # a title repeated, or a heading
             continue
