@@ -67,6 +67,9 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)(?<!depuis le )(?<!post-)\bcoup\s+d['’][ée]tat\b(?! de )"), "Attack"),
     (re.compile(r"(?i)\bboucliers?\s+humains?\b"), "ViolenceAgainstCivilians"),
     (re.compile(r"(?i)\bcessez-le-feu\b"), "Agreement"),
+    (re.compile(r"(?i)\b(?:frappes?|tirs?)\s+d['’]artillerie\b|\bobus\s+(?:tombe|frappe|s['’]abat)"), "Shelling"),
+    (re.compile(r"(?i)\b(?:pass\w*|tomb\w*)\s+(?:également\s+|aussi\s+)?sous\s+(?:le\s+)?contrôle\b"
+                r"|\b(?:perd\w*|prend\w*|pris|avoir)\s+(?:le\s+)?[\"«]?\s*contrôle\b"), "Capture"),
 ]
 # the more specific type wins when one sentence has several triggers
 PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture",
@@ -125,7 +128,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
             if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
-                                              for c in tok.subtree):
+                                              for c in tok.subtree) \
+                    and not any(c.dep_ in ("aux:pass", "obl:agent") for c in tok.children):
                 continue
             if lemma == "rendre" and not any(c.lower_ in ("se", "s'", "s’") for c in tok.children):
                 continue
@@ -321,7 +325,7 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             if type_ == "Agreement" and tok.pos_ not in ("VERB", "AUX", "ADJ"):
                 continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
-            where = local[:1] if type_ not in ("Capture", "Withdrawal") else local[:3]
+            where = local[:3] if type_ in ("Capture", "Withdrawal") else _coordinated(local, idx, sdoc)
             spot = where[0] if where else None
             if emitted and spot in emitted:
                 continue  # "attaque … et le capture": one engagement at one place
@@ -335,6 +339,21 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                     evidence=ev, confidence=0.6 if tok.pos_ == "VERB" else 0.4, claims=claims,
                 ))
     return tuple(_merge_contested(out, mentions))
+
+
+def _coordinated(places: list[int], idx: MentionIndex, sdoc: Doc) -> list[int]:
+    """The first place, and those coordinated with it ("les cantons de Rathedaung et de
+    Minbya"): one engagement per place."""
+    if not places:
+        return []
+    heads = {p: [sdoc[i] for i in idx.tokens.get(p, [])] for p in places[:3]}
+    first = heads[places[0]]
+    out = [places[0]]
+    for p in places[1:3]:
+        toks = heads[p]
+        if toks and first and any(t.dep_ == "conj" and t.head.i in {f.i for f in first} for t in toks):
+            out.append(p)
+    return out
 
 
 def _pronoun_subject(tok: Token) -> bool:

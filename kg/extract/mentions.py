@@ -346,6 +346,10 @@ class MentionIndex:
             if i >= 0 and mentions[i].start <= start < mentions[i].end:
                 self.by_token[tok.i] = i
 
+        self.tokens: dict[int, list[int]] = {}
+        for t, i in self.by_token.items():
+            self.tokens.setdefault(i, []).append(t)
+
     def at(self, tok: Token) -> int | None:
         return self.by_token.get(tok.i)
 

@@ -105,7 +105,7 @@ def _titles(f: _Finder, sent: Span, sent_i: int) -> None:
     persons = f.idx.in_tokens(sent, ("person",))
     for p in persons:
         pm = f.mentions[p]
-        toks = [t for t in sent if f.idx.at(t) == p]
+        toks = [sent.doc[i] for i in f.idx.tokens.get(p, [])]
         if not toks:
             continue
         first, last = toks[0], toks[-1]
@@ -278,7 +278,7 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
         m = f.mentions[i]
         if m.origin != "unit":
             continue
-        toks = [t for t in sent if f.idx.at(t) == i]
+        toks = [sent.doc[j] for j in f.idx.tokens.get(i, [])]
         nxt = sent.doc[toks[-1].i + 1 : min(toks[-1].i + 6, sent.end)]
         if nxt and nxt[0].lower_ in ("de", "du", "des", "d'", "d’"):
             parent = f.idx.in_tokens(nxt, ACTORS)
