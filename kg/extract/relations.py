@@ -29,7 +29,8 @@ COMMAND_TITLES = {"chef", "commandant", "président", "présidente", "dirigeant"
                   "fondateur", "commandante", "patron", "généralissime"}
 MEMBER_TITLES = {"secrétaire", "membre", "membres", "porte-parole", "ministre", "député",
                  "conseiller", "responsable", "général", "colonel", "lieutenant", "capitaine",
-                 "major", "officier", "combattant", "commissaire", "dirigeants", "délégué"}
+                 "major", "officier", "combattant", "commissaire", "dirigeants", "délégué",
+                 "brigade"}
 COMPOSE = {"composer", "constituer", "former", "comprendre", "regrouper", "rassembler", "réunir"}
 COOPERATE = {"collaborer", "coopérer", "travailler", "allier", "coordonner"}
 JOINT_ACTIVITY = {"exercice", "manœuvre", "patrouille", "opération"}
@@ -43,7 +44,8 @@ SUPPORT_KIND = [
     (re.compile(r"(?i)financ|fonds|argent"), "funding"),
     (re.compile(r"(?i)renseignement"), "intelligence"),
 ]
-_JOINT = re.compile(r"(?i)\bforces?\s+(?:conjointes?|combinées?|alliées?)\b|\bforce\s+combinée\b")
+_JOINT = re.compile(r"(?i)\bforces?\s+(?:conjointes?|combinées?|alliées?)\b|\bforce\s+combinée\b"
+                    r"|\bles\s+forces\s+(?=(?:de\s+la|du|de\s+l['’]|des)\s+[^,.;]{2,60}?\s+et\s+(?:de\s+la|du|de\s+l['’]|des)\s)")
 _ALLY = re.compile(r"(?i)\balli(?:é|ée|és|ées)\s+(?:de|à|au|aux|d['’])")
 _BESIDE = re.compile(r"(?i)\baux\s+côtés\s+d")
 _LINKED = re.compile(r"(?i)\b(?:lié|liée|affilié|affiliée)\s+(?:à|au)\b")
@@ -100,40 +102,49 @@ class _Finder:
             return []
 
 
+def _title_org(f: _Finder, window: list[Token]) -> tuple[Token, int] | None:
+    """In a window of tokens, a title word followed by the organisation it is of:
+    "chef de la junte", "secrétaire du Conseil de sécurité russe"."""
+    for k, tok in enumerate(window):
+        if tok.lower_ not in COMMAND_TITLES and tok.lower_ not in MEMBER_TITLES:
+            continue
+        follow = window[k + 1 : k + 5]
+        if not follow or follow[0].lower_ not in ("de", "du", "des", "d'", "d’"):
+            continue
+        orgs = f.idx.in_tokens(follow, ACTORS)
+        if orgs:
+            return tok, orgs[0]
+    return None
+
+
 def _titles(f: _Finder, sent: Span, sent_i: int) -> None:
-    """A person next to a title and an organisation: command or membership."""
-    persons = f.idx.in_tokens(sent, ("person",))
-    for p in persons:
+    """A person next to a title and an organisation: command or membership.
+    'P, (le) TITLE de ORG', 'TITLE de ORG, (…) P', 'le TITLE de ORG P'."""
+    stops = {".", ";", "et", "ou", "|"}
+    for p in f.idx.in_tokens(sent, ("person",)):
         pm = f.mentions[p]
         toks = [sent.doc[i] for i in f.idx.tokens.get(p, [])]
         if not toks:
             continue
         first, last = toks[0], toks[-1]
-        # "P, (le) TITLE de ORG" and "TITLE de ORG, (le rank) P" and "le TITLE de ORG P"
-        windows = [(list(sent.doc[last.i + 1 : min(last.i + 9, sent.end)]), "after"),
-                   (list(sent.doc[max(first.i - 9, sent.start) : first.i]), "before")]
-        for window, side in windows:
-            words = [t.lower_ for t in window]
-            orgs = f.idx.in_tokens(window, ACTORS)
-            if not orgs:
-                continue
-            org = orgs[0] if side == "after" else orgs[-1]
-            org_toks = [t for t in window if f.idx.at(t) == org]
-            between = [t.lower_ for t in window if (t.i < org_toks[0].i if side == "after" else t.i > org_toks[-1].i)]
-            titles = (between if side == "after" else
-                      [t.lower_ for t in window if t.i < org_toks[0].i][-4:])
-            if side == "after" and (any(w in (".", ";", "et", "ou", "à") for w in between)
-                                    or not between or between[0] not in (",", "(", "le", "la", "l'", "l’")):
-                continue
-            if side == "before" and any(w in (".", ";", "et", "ou") for w in
-                                        [t.lower_ for t in window if t.i > org_toks[-1].i]):
-                continue
-            if any(w in COMMAND_TITLES for w in titles):
-                f.add("commands", p, org, sent_i, kind=pm.rank)
-                break
-            if any(w in MEMBER_TITLES for w in titles) or (pm.rank and side == "before" and "de" in words):
-                f.add("memberOf", p, org, sent_i)
-                break
+        after = list(sent.doc[last.i + 1 : min(last.i + 10, sent.end)])
+        before = list(sent.doc[max(first.i - 14, sent.start) : first.i])
+        found = None
+        if after and after[0].lower_ in (",", "(", "le", "la", "l'", "l’"):
+            hit = _title_org(f, after)
+            if hit and not any(t.lower_ in stops for t in after if t.i < hit[0].i):
+                found = hit
+        if found is None:
+            hit = _title_org(f, before)
+            if hit and not any(t.lower_ in stops for t in before if t.i > hit[0].i):
+                found = hit
+        if found is None:
+            continue
+        title, org = found
+        if title.lower_ in COMMAND_TITLES:
+            f.add("commands", p, org, sent_i, kind=pm.rank)
+        else:
+            f.add("memberOf", p, org, sent_i)
     # "sous le commandement du capitaine X": X commands the units named in the sentence
     for tok in sent:
         if tok.lower_ == "commandement" and tok.i > sent.start and sent.doc[tok.i - 1].lower_ in ("le", "du"):
@@ -302,6 +313,40 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
             f.add("subunitOf", wing[0], owner[0], sent_i)
 
 
+_FACING = re.compile(r"(?i)\bface\s+(?:à|aux?)\b|\bcontre\b")
+HABITUAL = {"relâche", "régulièrement", "continuellement", "quotidiennement", "constamment",
+            "systématiquement"}
+HOSTILE = {"bombarder", "combattre", "réprimer", "attaquer", "affronter", "pilonner", "frapper",
+           "lutter", "opposer", "menacer"}
+
+
+def _hostility(f: _Finder, sent: Span, sent_i: int, dated: bool) -> None:
+    """Stated hostility that no single engagement says: 'qui bombarde sans relâche la
+    rébellion', 'un avantage face à la rébellion et les armées ethniques'."""
+    for tok in sent:
+        habitual = any(t.lower_ in HABITUAL for t in tok.subtree) and not dated
+        if tok.lemma_.lower() in HOSTILE and tok.pos_ == "VERB" and habitual:
+            targets = [i for c in tok.children if c.dep_ == "obj"
+                       for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            own = f.subject(tok)
+            if not own and tok.dep_ == "acl:relcl":
+                own = f.idx.in_tokens([tok.head], ACTORS)
+            for a in own:
+                for b in targets:
+                    f.add("opposes", a, b, sent_i, confidence=0.5)
+    for m in _FACING.finditer(sent.text):
+        if "contre" in m.group(0).lower() or dated:
+            continue
+        span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        foes = f.after(sent, span[-1], limit=12)
+        own = [i for i in f.before(sent, span[0]) if f.mentions[i].kind == "actor"][-1:]
+        for a in own:
+            for b in foes:
+                f.add("opposes", a, b, sent_i, confidence=0.4)
+
+
 def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                    mentions: tuple[Mention, ...], dates: list[SentenceDates],
                    engagements: tuple[Engagement, ...], idx: MentionIndex) -> tuple[Relation, ...]:
@@ -314,6 +359,7 @@ def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...
         _alliance(f, sent, sent_i)
         _backing(f, sent, sent_i)
         _subunits(f, sent, sent_i)
+        _hostility(f, sent, sent_i, dated=bool(dates[sent_i].stated))
     # a signed pact or ceasefire: an agreement between its parties, valid until …
     for e in engagements:
         if e.type != "Agreement":
