@@ -164,8 +164,8 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
                 continue
             listed: list[Token] = []  # the list that follows, up to the next clause
             for t in sent.doc[tok.i + 1 : min(tok.i + 80, sent.end)]:
-                if t.text in (";", ".") or (listed and t.pos_ in ("VERB", "ADJ") and t.dep_ in ("acl", "amod", "ROOT")
-                                            and t.lemma_.lower() not in ("armé", "ethnique", "national")):
+                if t.text in (";", ".") or (listed and t.dep_ in ("acl", "amod", "ROOT")
+                                            and (t.pos_ == "VERB" or "Part" in t.morph.get("VerbForm", []))):
                     break
                 listed.append(t)
             for member in f.idx.in_tokens(listed, ACTORS):
@@ -209,7 +209,15 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
             if span is None:
                 continue
             partners = f.after(sent, span[-1], limit=12)
-            partners = partners[:1] if pattern is _ALLY else partners
+            if pattern is _ALLY:
+                partners = partners[:1]
+            else:  # the phrase after "aux côtés de", up to its verb or clause
+                phrase: list[Token] = []
+                for t in sent.doc[span[-1].i + 1 : min(span[-1].i + 14, sent.end)]:
+                    if t.pos_ in ("VERB", "AUX") or (t.text == "," and phrase):
+                        break
+                    phrase.append(t)
+                partners = f.idx.in_tokens(phrase, ACTORS)
             verb = span.root.head if span.root.head.pos_ in ("VERB", "AUX") else span.root
             own = f.subject(verb) or f.before(sent, span[0])[-1:]
             if pattern is _ALLY and not own:
@@ -301,6 +309,14 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
             parent = f.idx.in_tokens(prev, ACTORS)
             if parent and f.mentions[parent[-1]].origin != "unit":
                 f.add("subunitOf", i, parent[-1], sent_i, confidence=0.5)
+    # "le 6e bataillon … et le 425e bataillon … de la 66e division": coordinated units share it
+    units = [i for i in f.idx.in_tokens(sent, ACTORS) if f.mentions[i].origin == "unit"]
+    parents = {r.subject: r.object for r in f.out if r.type == "subunitOf" and r.evidence.sentence == sent_i}
+    for a, b in zip(units, units[1:]):
+        if a not in parents and b in parents:
+            between = [t.lower_ for t in sent.doc[f.idx.tokens[a][-1] + 1 : f.idx.tokens[b][0]]]
+            if "et" in between and len(between) <= 8:
+                f.add("subunitOf", a, parents[b], sent_i, confidence=0.5)
     for wing_match in _WING.finditer(sent.text):
         span = sent.doc.char_span(sent.start_char + wing_match.start(), sent.start_char + wing_match.end(),
                                   alignment_mode="expand")
