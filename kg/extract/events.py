@@ -34,6 +34,8 @@ VERB_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["arrêter", "détenir", "interpeller"], "Arrest"),
     **dict.fromkeys(["signer", "conclure", "convenir"], "Agreement"),
 }
+HABITUAL = {"relâche", "régulièrement", "continuellement", "quotidiennement", "constamment",
+            "systématiquement"}
 TREND_VERBS = {"multiplier", "accroître", "augmenter", "redoubler", "craindre"}
 # present-tense verbs the tagger takes for nouns ("le TNLA capture le camp")
 MISTAGGED_VERBS = {"capture": "Capture", "attaque": "Attack", "bombarde": "Shelling",
@@ -315,7 +317,7 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             inside = [t for t in _subtree(tok)
                       if not any(t.i in {x.i for x in d.subtree} for d in done)]
             own = idx.in_tokens(inside, ("place",))
-            near = own or places
+            near = [p for p in (own or places) if p not in agents and p not in targets]
             local = [p for p in near if mentions[p].type != "Country"] or near
             if not (agents or targets or local):
                 continue
@@ -325,7 +327,9 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             if type_ == "Agreement" and tok.pos_ not in ("VERB", "AUX", "ADJ"):
                 continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
-            where = local[:3] if type_ in ("Capture", "Withdrawal") else _coordinated(local, idx, sdoc)
+            if any(t.lower_ in HABITUAL for t in tok.subtree):
+                continue  # "qui bombarde sans relâche": a campaign, said as hostility
+            where = _coordinated(local, idx, sdoc)
             spot = where[0] if where else None
             if emitted and spot in emitted:
                 continue  # "attaque … et le capture": one engagement at one place

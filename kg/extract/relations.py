@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..model import Document, Engagement, Evidence, Mention, PartialDate, Relation, Sentence
 from .dates import SentenceDates
+from .events import HABITUAL
 from .mentions import MentionIndex
 
 ACTORS = ("actor",)
@@ -330,8 +331,6 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
 
 
 _FACING = re.compile(r"(?i)\bface\s+(?:à|aux?)\b|\bcontre\b")
-HABITUAL = {"relâche", "régulièrement", "continuellement", "quotidiennement", "constamment",
-            "systématiquement"}
 HOSTILE = {"bombarder", "combattre", "réprimer", "attaquer", "affronter", "pilonner", "frapper",
            "lutter", "opposer", "menacer"}
 
