@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: setup demo test bench lint clean eval
+.PHONY: setup demo test bench lint clean eval browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,8 +18,18 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/kg build seeds/ --out out/
 	$(BIN)/kg query documents
+	$(BIN)/kg export --format gexf --out out/graph.gexf
+	$(BIN)/kg export --format graphml --out out/graph.graphml
+	$(BIN)/kg export --format cyjs --out out/graph.cyjs
+	$(BIN)/kg export --format geojson --out out/engagements.geojson
+	$(BIN)/kg export --format html --out out/index.html
 
-test: setup
+# headless Chromium and its driver, from Debian, for the page tests
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup

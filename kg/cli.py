@@ -96,6 +96,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import SUFFIXES, export
+
+    settings = Settings(store_dir=Path(args.store) if args.store else None)  # --out is a file here
+    out = Path(args.out) if args.out else settings.out_dir / ("graph" + SUFFIXES[args.format])
+    rows = None
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        if args.query:
+            rows = queries.run(store, queries.load(args.query, settings.queries_dir)).rows
+        network = export(store, args.format, out, query_rows=rows, actor=args.actor,
+                         hops=args.hops, date_from=getattr(args, "from"), date_to=args.to)
+    except (KeyError, ValueError) as exc:
+        raise KgError(str(exc).strip("'\"")) from exc
+    finally:
+        store.close()
+    g = network.graph
+    print(f"wrote {out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, "
+          f"{len(network.engagements)} engagements")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="A knowledge graph of armed actors.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -114,6 +136,17 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.add_argument("--store", help="store folder (default: out/store)")
     q.set_defaults(func=cmd_query)
+
+    x = sub.add_parser("export", help="write the actor network for Gephi, Cytoscape, yEd, maps, a page")
+    x.add_argument("--format", required=True, choices=["graphml", "gexf", "cyjs", "geojson", "html"])
+    x.add_argument("--store", help="store folder (default: out/store)")
+    x.add_argument("--out", help="output file (default: out/graph.FORMAT)")
+    x.add_argument("--query", help="keep the nodes a named query or .rq file returns")
+    x.add_argument("--actor", help="keep this actor or person (IRI) and its neighbourhood")
+    x.add_argument("--hops", type=int, default=1, help="neighbourhood size for --actor (default 1)")
+    x.add_argument("--from", help="engagements from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    x.add_argument("--to", help="engagements up to this date")
+    x.set_defaults(func=cmd_export)
 
     e = sub.add_parser("eval", help="score the graph against gold annotation files")
     e.add_argument("--gold", required=True, help="folder of *.gold.json files")

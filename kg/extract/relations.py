@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from spacy.tokens import Doc, Span, Token
 
@@ -313,7 +313,7 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
     # "le 6e bataillon … et le 425e bataillon … de la 66e division": coordinated units share it
     units = [i for i in f.idx.in_tokens(sent, ACTORS) if f.mentions[i].origin == "unit"]
     parents = {r.subject: r.object for r in f.out if r.type == "subunitOf" and r.evidence.sentence == sent_i}
-    for a, b in zip(units, units[1:]):
+    for a, b in pairwise(units):
         if a not in parents and b in parents:
             between = [t.lower_ for t in sent.doc[f.idx.tokens[a][-1] + 1 : f.idx.tokens[b][0]]]
             if "et" in between and len(between) <= 8:

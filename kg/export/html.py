@@ -1,0 +1,45 @@
+"""One self-contained HTML page: the actor network (Cytoscape.js), a map of the
+engagements (Leaflet), a time slider, search by name or alias, and a side panel with a
+node's facts and their evidence. The libraries (from the npm registry, versions in
+static/*.LICENSE's packages: cytoscape 3.34.4, leaflet 1.9.4) are inlined; nothing is
+fetched when the page is viewed unless the reader turns map tiles on. The data is
+embedded as JSON with every '<' escaped, so no text can close the script element, and
+the page sets all text with textContent."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+from .cyjs import elements
+from .network import Network
+
+STATIC = resources.files("kg.export") / "static"
+
+
+def _static(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def embed_json(data: object) -> str:
+    """JSON safe inside <script>: '<', '>' and '&' escaped, line separators too."""
+    text = json.dumps(data, ensure_ascii=False)
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def page(network: Network) -> str:
+    data = {"elements": elements(network), "engagements": network.engagements}
+    out = _static("page.html")
+    # the libraries first, the data last: no placeholder can appear inside the data
+    out = out.replace("/*KG_LEAFLET_CSS*/", _static("leaflet.css"))
+    out = out.replace("/*KG_CYTOSCAPE*/", _static("cytoscape.min.js").replace("</script", "<\\/script"))
+    out = out.replace("/*KG_LEAFLET*/", _static("leaflet.js").replace("</script", "<\\/script"))
+    return out.replace("/*KG_DATA*/", embed_json(data))
+
+
+def write(network: Network, path: Path) -> None:
+    path.write_text(page(network), encoding="utf-8")

@@ -1,0 +1,210 @@
+"""The store as an actor network: actors and persons as nodes, relations as typed
+edges, engagements folded into weighted agent -> target edges; places and engagements
+with coordinates for maps. Every writer reads this one structure.
+
+Labels are cleaned once, here (``clean``): characters XML 1.0 forbids would make
+networkx write files its own reader refuses. Identifiers are IRIs, never labels.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+from rdflib import URIRef
+from rdflib.term import Identifier
+
+from ..store import Store
+
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: object) -> str:
+    """A label safe for every format: no character XML 1.0 forbids, spaces collapsed."""
+    return " ".join(_XML_FORBIDDEN.sub("", str(text)).split())
+
+
+NODES = """
+SELECT ?node ?class ?label ?country ?wikidata WHERE {
+  ?node a ?class .
+  { ?class rdfs:subClassOf* kg:Actor } UNION { VALUES ?class { kg:Person } }
+  FILTER NOT EXISTS { ?node a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
+  OPTIONAL { ?node skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "fr")) }
+  OPTIONAL { ?node kg:country/skos:prefLabel ?country FILTER(LANGMATCHES(LANG(?country), "en")) }
+  OPTIONAL { ?node skos:exactMatch ?wikidata }
+}"""
+ALIASES = """SELECT DISTINCT ?node ?alias WHERE { ?node kg:evidence/kg:quote ?alias }"""
+EVIDENCE = """
+SELECT DISTINCT ?node ?sentence ?file WHERE {
+  ?node kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file .
+}"""
+RELATIONS = """
+SELECT ?rel ?type ?s ?o ?kind ?start ?end ?sentence ?file WHERE {
+  VALUES (?class ?type) { (kg:Membership "membership") (kg:Cooperation "alliance")
+    (kg:Backing "backing") (kg:Command "command") (kg:SubunitOf "subunit")
+    (kg:Hostility "hostility") (kg:Agreement "agreement") }
+  ?rel a ?class ; kg:subject ?s ; kg:object ?o .
+  OPTIONAL { ?rel kg:supportKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) }
+  OPTIONAL { ?rel kg:start/kg:date ?start } OPTIONAL { ?rel kg:end/kg:date ?end }
+  OPTIONAL { ?rel kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file }
+}"""
+ENGAGEMENTS = """
+SELECT ?e ?class ?date ?agent ?target ?place ?placeLabel ?lat ?long ?fatalities ?sentence ?file WHERE {
+  ?e a ?class . ?class rdfs:subClassOf* kg:Engagement .
+  FILTER NOT EXISTS { ?e a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
+  FILTER NOT EXISTS { ?e kg:subject [] }
+  OPTIONAL { ?e sem:hasTime/kg:date ?date }
+  OPTIONAL { ?e kg:agent ?agent } OPTIONAL { ?e kg:target ?target }
+  OPTIONAL { ?e kg:place ?place .
+    OPTIONAL { ?place skos:prefLabel ?placeLabel FILTER(LANGMATCHES(LANG(?placeLabel), "fr")) }
+    OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long } }
+  OPTIONAL { ?e kg:fatalities ?fatalities }
+  ?e kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file .
+}"""
+PLACES = """
+SELECT ?place ?class ?label ?lat ?long ?source WHERE {
+  ?place a ?class ; wgs:lat ?lat ; wgs:long ?long . ?class rdfs:subClassOf* kg:Place .
+  FILTER NOT EXISTS { ?place a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
+  OPTIONAL { ?place skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "fr")) }
+  OPTIONAL { ?place kg:coordinateSource ?source }
+}"""
+
+
+@dataclass
+class Network:
+    """The graph for network formats, and the events and places for maps."""
+
+    graph: nx.MultiDiGraph
+    engagements: list[dict[str, Any]] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _s(value: Identifier | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _in_range(date: str | None, start: str | None, end: str | None) -> bool:
+    if not date or date.startswith("--"):
+        return start is None and end is None or not date
+    return (start is None or date[: len(start)] >= start) and (end is None or date[: len(end)] <= end)
+
+
+def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | None = None,
+                  actor: str | None = None, hops: int = 1, date_from: str | None = None,
+                  date_to: str | None = None) -> Network:
+    """The whole graph, or the part a query's rows name, or the neighbourhood of one
+    actor (``hops`` steps), with engagements between ``date_from`` and ``date_to``."""
+    g = nx.MultiDiGraph()
+    for r in store.query(NODES).rows:
+        node = str(r["node"])
+        type_ = str(r["class"]).rsplit("#", 1)[-1]
+        if node in g and g.nodes[node]["type"] != "Actor":
+            continue  # keep the most specific type seen
+        wikidata = _s(r.get("wikidata"))
+        g.add_node(node, label=clean(r.get("label", node.rsplit("/", 1)[-1])), type=type_,
+                   kind="person" if type_ == "Person" else "actor",
+                   country=clean(r.get("country") or ""),
+                   wikidata=wikidata.rsplit("/", 1)[-1] if wikidata else "",
+                   engagements=0, aliases=[], evidence=[])
+    for r in store.query(ALIASES).rows:
+        node = str(r["node"])
+        if node in g:
+            alias = clean(r["alias"])
+            if alias not in g.nodes[node]["aliases"]:
+                g.nodes[node]["aliases"].append(alias)
+    for r in store.query(EVIDENCE).rows:
+        node = str(r["node"])
+        if node in g and len(g.nodes[node]["evidence"]) < 12:
+            item = {"sentence": clean(r["sentence"]), "document": clean(r["file"])}
+            if item not in g.nodes[node]["evidence"]:
+                g.nodes[node]["evidence"].append(item)
+
+    rels: dict[str, dict[str, Any]] = {}
+    for r in store.query(RELATIONS).rows:
+        rid = str(r["rel"])
+        rel = rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
+                                    "kind": _s(r.get("kind")), "start": _s(r.get("start")),
+                                    "end": _s(r.get("end")), "evidence": []})
+        if "sentence" in r:
+            rel["evidence"].append({"sentence": clean(r["sentence"]), "document": clean(r["file"])})
+    for rid, rel in rels.items():
+        if rel["s"] in g and rel["o"] in g:
+            g.add_edge(rel["s"], rel["o"], key=rid, type=rel["type"], kind=rel["kind"] or "",
+                       start=rel["start"] or "", end=rel["end"] or "", weight=1,
+                       label=rel["type"] + (f" ({rel['kind']})" if rel["kind"] else ""),
+                       evidence=rel["evidence"][:5])
+
+    events: dict[str, dict[str, Any]] = {}
+    for r in store.query(ENGAGEMENTS).rows:
+        eid = str(r["e"])
+        e = events.setdefault(eid, {
+            "id": eid, "type": str(r["class"]).rsplit("#", 1)[-1], "date": _s(r.get("date")),
+            "agents": set(), "targets": set(), "place": _s(r.get("place")),
+            "placeLabel": clean(r.get("placeLabel") or ""),
+            "lat": float(r["lat"]) if "lat" in r else None,  # type: ignore[arg-type]
+            "long": float(r["long"]) if "long" in r else None,  # type: ignore[arg-type]
+            "fatalities": int(r["fatalities"]) if "fatalities" in r else None,  # type: ignore[call-overload]
+            "evidence": clean(r["sentence"]), "document": clean(r["file"])})
+        if "agent" in r:
+            e["agents"].add(str(r["agent"]))
+        if "target" in r:
+            e["targets"].add(str(r["target"]))
+    kept = [e for e in events.values() if _in_range(e["date"], date_from, date_to)]
+    folded: dict[tuple[str, str], dict[str, Any]] = defaultdict(
+        lambda: {"count": 0, "dates": [], "fatalities": 0, "types": set()})
+    for e in kept:
+        for n in e["agents"] | e["targets"]:
+            if n in g:
+                g.nodes[n]["engagements"] += 1
+                if e["date"] and not e["date"].startswith("--"):
+                    g.nodes[n].setdefault("dates", []).append(e["date"])
+        for a in e["agents"]:
+            for t in e["targets"]:
+                if a in g and t in g and a != t:
+                    f = folded[(a, t)]
+                    f["count"] += 1
+                    f["fatalities"] += e["fatalities"] or 0
+                    f["types"].add(e["type"])
+                    if e["date"] and not e["date"].startswith("--"):
+                        f["dates"].append(e["date"])
+    for (a, t), f in folded.items():
+        dates = sorted(f["dates"])
+        g.add_edge(a, t, key=f"engagement:{a}|{t}", type="engagement", kind=",".join(sorted(f["types"])),
+                   start=dates[0] if dates else "", end=dates[-1] if dates else "",
+                   weight=f["count"], fatalities=f["fatalities"],
+                   label=f"{f['count']} engagement(s)", evidence=[])
+    for n, data in g.nodes(data=True):
+        dates = sorted(data.pop("dates", []))
+        data["start"], data["end"] = (dates[0], dates[-1]) if dates else ("", "")
+
+    places = [{"id": str(r["place"]), "label": clean(r.get("label") or ""),
+               "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
+               "long": float(r["long"]), "source": clean(r.get("source") or "")}  # type: ignore[arg-type]
+              for r in store.query(PLACES).rows]
+    g = _select(g, query_rows, actor, hops)
+    selected = set(g)
+    whole = query_rows is None and actor is None
+    engagements = []
+    for e in kept:
+        parties = e["agents"] | e["targets"]
+        if (parties and not parties & selected) or (not parties and not whole):
+            continue
+        engagements.append({**e, "agents": sorted(e["agents"]), "targets": sorted(e["targets"])})
+    return Network(graph=g, engagements=engagements, places=places)
+
+
+def _select(g: nx.MultiDiGraph, rows: list[dict[str, Identifier]] | None, actor: str | None,
+            hops: int) -> nx.MultiDiGraph:
+    if rows is not None:
+        named = {str(v) for row in rows for v in row.values() if isinstance(v, URIRef)}
+        return g.subgraph([n for n in g if n in named]).copy()
+    if actor is not None:
+        if actor not in g:
+            raise KeyError(f"no actor or person {actor} in the graph")
+        near = nx.ego_graph(g.to_undirected(as_view=True), actor, radius=hops)
+        return g.subgraph(near.nodes).copy()
+    return g
+

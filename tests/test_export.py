@@ -1,0 +1,205 @@
+"""Exports read by consumers we did not write: networkx and python-igraph read the
+GraphML, lxml validates the GEXF against the official XSD, JSON parsers read Cytoscape
+JSON and GeoJSON, and headless Chromium renders the page. Hostile labels survive every
+format and stay inert in the page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pytest
+from lxml import etree
+from rdflib import Literal
+from rdflib.namespace import GEO, RDF, SKOS, WGS, XSD
+
+from kg import iris
+from kg.export import EXPORTERS, export
+from kg.export.html import embed_json
+from kg.export.network import clean
+from kg.pipeline import load_ontology
+from kg.store import open_store
+from kg.vocab import KG, SEM
+
+GEXF_XSD = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "gexf-1.2draft" / "gexf.xsd"
+HOSTILE = "<script>window.__pwned=1</script> & \"Front\" 'd’Arakan' \x07ကချင် မြန်မာ"
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def hostile_store(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A small graph whose labels carry XML and HTML specials, a control character and
+    Burmese script; written through the real store."""
+    path = tmp_path_factory.mktemp("hostile") / "store"
+    store = open_store(path)
+    from kg.config import Settings
+
+    load_ontology(store, Settings())
+    doc, g = iris.document("h1"), iris.graph("h1")
+    a, b = iris.entity("actor", "hostile"), iris.entity("actor", "other")
+    place, ev, e = iris.entity("place", "spot"), iris.evidence("h1", 0, 5), iris.statement("engagement", "h1")
+    t = iris.statement("time", "h1")
+    triples = [
+        (doc, RDF.type, KG.Document), (doc, KG.fileName, Literal("h1.txt")),
+        (a, RDF.type, KG.ArmedGroup), (a, SKOS.prefLabel, Literal(HOSTILE, lang="fr")),
+        (b, RDF.type, KG.StateForce), (b, SKOS.prefLabel, Literal("Tatmadaw", lang="fr")),
+        (a, KG.evidence, ev), (b, KG.evidence, ev), (ev, KG.inDocument, doc),
+        (ev, KG.quote, Literal(HOSTILE)), (ev, KG.sentence, Literal("Le " + HOSTILE + " attaque.")),
+        (place, RDF.type, KG.Town), (place, SKOS.prefLabel, Literal("Lashio", lang="fr")),
+        (place, WGS.lat, Literal("22.9359", datatype=XSD.decimal)),
+        (place, WGS.long, Literal("97.7498", datatype=XSD.decimal)),
+        (place, GEO.hasGeometry, iris.statement("geometry", "spot")),
+        (e, RDF.type, KG.Attack), (e, KG.agent, a), (e, KG.target, b), (e, KG.place, place),
+        (e, KG.evidence, ev), (e, SEM.hasTime, t), (t, KG.date, Literal("2023-10-27", datatype=XSD.date)),
+    ]
+    store.replace_graph(g, triples)
+    yield store
+    store.close()
+
+
+def _all(store, out: Path) -> dict[str, Path]:  # type: ignore[no-untyped-def]
+    paths = {}
+    for fmt in EXPORTERS:
+        paths[fmt] = out / f"graph.{fmt}"
+        export(store, fmt, paths[fmt])
+    return paths
+
+
+def test_labels_are_cleaned_once() -> None:
+    assert "\x07" not in clean(HOSTILE) and "မြန်မာ" in clean(HOSTILE)
+    assert clean("a\ud800b\x0bc") == "abc"
+
+
+def test_hostile_labels_survive_every_format(hostile_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    paths = _all(hostile_store, tmp_path)
+    want = clean(HOSTILE)
+    node = str(iris.entity("actor", "hostile"))
+    g = nx.read_graphml(paths["graphml"])
+    assert g.nodes[node]["label"] == want
+    ig = igraph.Graph.Read_GraphML(str(paths["graphml"]))
+    assert want in ig.vs["label"]
+    gexf = etree.parse(str(paths["gexf"]))
+    schema = etree.XMLSchema(etree.parse(str(GEXF_XSD)))
+    assert schema.validate(gexf), schema.error_log
+    labels = {n.get("id"): n.get("label") for n in gexf.iter("{http://www.gexf.net/1.2draft}node")}
+    assert labels[node] == want
+    cy = json.loads(paths["cyjs"].read_text(encoding="utf-8"))
+    assert {n["data"]["label"] for n in cy["elements"]["nodes"]} >= {want}
+    geo = json.loads(paths["geojson"].read_text(encoding="utf-8"))
+    [event] = [f for f in geo["features"] if f["properties"]["feature"] == "engagement"]
+    assert event["geometry"]["coordinates"] == pytest.approx([97.7498, 22.9359])
+    assert event["properties"]["agents"] == [want] and event["properties"]["date"] == "2023-10-27"
+    page = paths["html"].read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in page  # the data cannot close its script element
+
+
+def test_embedded_json_cannot_break_out() -> None:
+    text = embed_json({"label": "</script><script>alert(1)</script><!--"})
+    assert "<" not in text and ">" not in text
+    assert json.loads(text)["label"].startswith("</script>")
+
+
+def test_seed_exports(seed_build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        paths = _all(store, tmp_path)
+        schema = etree.XMLSchema(etree.parse(str(GEXF_XSD)))
+        assert schema.validate(etree.parse(str(paths["gexf"]))), schema.error_log
+        g = nx.read_graphml(paths["graphml"])
+        kia = str(iris.entity("actor", "kia"))
+        assert g.nodes[kia]["type"] == "ArmedGroup" and g.nodes[kia]["engagements"] > 0
+        types = {d["type"] for _, _, d in g.edges(data=True)}
+        assert {"engagement", "membership", "alliance"} <= types
+        dynamic = etree.parse(str(paths["gexf"])).getroot()[1]
+        assert dynamic.get("mode") == "dynamic" and dynamic.get("timeformat") == "date"
+        # the neighbourhood of one actor, and a date window
+        near = export(store, "cyjs", tmp_path / "kia.cyjs", actor=kia, hops=1).graph
+        assert kia in near and near.number_of_nodes() < g.number_of_nodes()
+        early = export(store, "geojson", tmp_path / "early.geojson", date_from="2021", date_to="2021")
+        assert all(e["date"].startswith("2021") for e in early.engagements if e["date"])
+    finally:
+        store.close()
+
+
+def _driver():  # type: ignore[no-untyped-def]
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM  # type: ignore[assignment]
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1400,800"):
+        opts.add_argument(flag)
+    return webdriver.Chrome(service=Service(DRIVER), options=opts)
+
+
+browser = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                             reason="Debian chromium and chromium-driver are needed (make test installs them)")
+
+
+@browser
+def test_page_renders_clicks_and_filters_in_chromium(seed_build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    settings, _ = seed_build
+    store = open_store(settings.store_path, read_only=True)
+    page = tmp_path / "index.html"
+    export(store, "html", page)
+    store.close()
+    driver = _driver()
+    try:
+        driver.get(page.as_uri())
+        assert driver.execute_script("return window.kg.cy.nodes().length") > 50
+        # a real click on the KIA node fills the side panel
+        kia = str(iris.entity("actor", "kia"))
+        pos = driver.execute_script(
+            "var n = window.kg.cy.getElementById(arguments[0]); window.kg.cy.center(n);"
+            "var p = n.renderedPosition(); var r = document.getElementById('net').getBoundingClientRect();"
+            "return [r.left + p.x, r.top + p.y];", kia)
+        ActionChains(driver).move_by_offset(int(pos[0]), int(pos[1])).click().perform()
+        heading = driver.find_element(By.CSS_SELECTOR, "#panel h2").text
+        assert heading == driver.execute_script("return window.kg.cy.getElementById(arguments[0]).data('label')", kia)
+        assert "«" in driver.find_element(By.ID, "panel").text  # evidence sentences are shown
+        # the time slider: at its first month, fewer links and markers show
+        all_edges = driver.execute_script("return window.kg.cy.edges(':visible').length")
+        driver.execute_script("var s = document.getElementById('slider'); s.value = 0;"
+                              "s.dispatchEvent(new Event('input'))")
+        assert driver.execute_script("return window.kg.cy.edges(':visible').length") < all_edges
+        # search by alias
+        box = driver.find_element(By.ID, "search")
+        box.send_keys("MNDAA")
+        assert driver.execute_script("return window.kg.cy.$(':selected').length") >= 1
+        out = settings.out_dir / "screenshot.png"
+        driver.execute_script("var s = document.getElementById('slider'); s.value = s.max;"
+                              "s.dispatchEvent(new Event('input'))")
+        driver.save_screenshot(str(out))
+        assert out.stat().st_size > 10_000
+        if os.environ.get("KG_SCREENSHOT_DIR"):  # the README's picture: KG_SCREENSHOT_DIR=docs
+            shutil.copy(out, Path(os.environ["KG_SCREENSHOT_DIR"]) / "screenshot.png")
+    finally:
+        driver.quit()
+
+
+@browser
+def test_hostile_label_stays_inert_in_the_page(hostile_store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page = tmp_path / "hostile.html"
+    export(hostile_store, "html", page)
+    driver = _driver()
+    try:
+        driver.get(page.as_uri())
+        node = str(iris.entity("actor", "hostile"))
+        driver.execute_script("window.kg.showNode(window.kg.cy.getElementById(arguments[0]).data())", node)
+        from selenium.webdriver.common.by import By
+
+        assert driver.find_element(By.CSS_SELECTOR, "#panel h2").text == clean(HOSTILE)
+        assert driver.execute_script("return window.__pwned") is None
+        assert driver.execute_script("return document.querySelectorAll('#panel script').length") == 0
+    finally:
+        driver.quit()
