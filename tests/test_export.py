@@ -168,10 +168,13 @@ def test_page_renders_clicks_and_filters_in_chromium(seed_build, tmp_path: Path)
         assert heading == driver.execute_script("return window.kg.cy.getElementById(arguments[0]).data('label')", kia)
         assert "«" in driver.find_element(By.ID, "panel").text  # evidence sentences are shown
         # the time slider: at its first month, fewer links and markers show
-        all_edges = driver.execute_script("return window.kg.cy.edges(':visible').length")
+        assert driver.execute_script("return window.kg.cy.edges('.hidden').length") == 0
+        markers = driver.execute_script("return window.kg.markers.filter(m => window.kg.map.hasLayer(m)).length")
         driver.execute_script("var s = document.getElementById('slider'); s.value = 0;"
                               "s.dispatchEvent(new Event('input'))")
-        assert driver.execute_script("return window.kg.cy.edges(':visible').length") < all_edges
+        assert driver.execute_script("return window.kg.cy.edges('.hidden').length") > 0
+        assert driver.execute_script(
+            "return window.kg.markers.filter(m => window.kg.map.hasLayer(m)).length") < markers
         # search by alias
         box = driver.find_element(By.ID, "search")
         box.send_keys("MNDAA")
