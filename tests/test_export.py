@@ -25,7 +25,7 @@ from kg.pipeline import load_ontology
 from kg.store import open_store
 from kg.vocab import KG, SEM
 
-GEXF_XSD = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "gexf-1.2draft" / "gexf.xsd"
+GEXF_XSD = Path(__file__).parent / "data" / "schemas" / "gexf-1.2draft" / "gexf.xsd"
 HOSTILE = "<script>window.__pwned=1</script> & \"Front\" 'd’Arakan' \x07ကချင် မြန်မာ"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
