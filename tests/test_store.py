@@ -89,3 +89,10 @@ def test_dump_parses_back_to_the_same_dataset(store: Store, tmp_path: Path) -> N
     ds = Dataset()
     ds.parse(tmp_path / "g.trig", format="trig")
     assert set(ds.graph(G1)) == set(store.graph_triples(G1))
+
+
+def test_a_failed_first_write_leaves_no_graph(store: Store) -> None:
+    bad = kia_triples() + [(KIA, URIRef("not an iri"), Literal("x"))]
+    with pytest.raises(StoreError):
+        store.replace_graph(G1, bad)
+    assert store.graphs() == [] and len(store) == 0

@@ -116,7 +116,7 @@ def _lemma(tok: Token) -> str:
     return lemma
 
 
-def _triggers(sent: Span) -> list[tuple[Token, str]]:
+def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
         lemma = _lemma(tok)
@@ -139,7 +139,7 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
                     c.dep_.startswith("obl") and {g.lower_ for g in c.children} & {"en", "à", "au"}
                     and c.ent_type_ == "LOC" for c in tok.children):
                 continue
-            if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", sent.text):
+            if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", text):
                 type_ = "AirStrike"
             found.append((tok, type_))
         elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i > sent.start \
@@ -151,7 +151,7 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
         elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
             found.append((tok, NOUN_TRIGGERS[lemma]))
     for pattern, type_ in PHRASES:
-        m = pattern.search(sent.text)
+        m = pattern.search(text)
         if m:
             phrase = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
                                         alignment_mode="expand")
@@ -280,14 +280,16 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                                prev.basis)
         else:
             date = None
-        triggers = _triggers(sent)
+        text = sent.text
+        triggers = _triggers(sent, text)
         if not triggers:
             continue
         by_type: dict[str, Token] = {}
         for tok, type_ in triggers:
             by_type.setdefault(type_, tok)
         # a named means ("frappes aériennes", "embuscade", "boucliers humains") is as strong as a verb
-        phrased = {t for p, t in PHRASES if p.search(sent.text)}
+        phrased = {t for tok, t in triggers if tok.pos_ not in ("VERB", "AUX", "ADJ")
+                   and any(p.search(text) for p, pt in PHRASES if pt == t)}
         if "Capture" in by_type:
             by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
         types = sorted(by_type, key=PRIORITY.index)
@@ -314,9 +316,8 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             if first is not None and not agents:
                 agents = first[0]  # "… attaqué trois bases … jusqu'à ce que l'une soit envahie"
                 targets = targets or first[1]
-            inside = [t for t in _subtree(tok)
-                      if not any(t.i in {x.i for x in d.subtree} for d in done)]
-            own = idx.in_tokens(inside, ("place",))
+            coded = {x.i for d in done for x in d.subtree}
+            own = idx.in_tokens([t for t in tok.subtree if t.i not in coded], ("place",))
             near = [p for p in (own or places) if p not in agents and p not in targets]
             local = [p for p in near if mentions[p].type != "Country"] or near
             if not (agents or targets or local):

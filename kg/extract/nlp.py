@@ -24,9 +24,12 @@ def _variants(label: str) -> set[str]:
     return {label, label.replace("'", "’"), label.replace("’", "'")}
 
 
-def ruler_patterns(reference: ref.Reference) -> list[dict[str, Any]]:
-    """Phrase patterns (matched on LOWER) for names, token patterns (exact case) for acronyms."""
+def ruler_patterns(reference: ref.Reference) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Phrase patterns for names (matched on LOWER) and for acronyms (matched on ORTH:
+    "SITE" is an actor, "site" a word). Phrase patterns for both: spaCy's PhraseMatcher
+    is much faster than one token pattern per acronym."""
     patterns: list[dict[str, Any]] = []
+    acronyms: list[dict[str, Any]] = []
     spacy_label = {"actor": ACTOR, "person": PERSON, "place": PLACE}
     for entry in reference.entries.values():
         if entry.key.startswith("state-"):
@@ -36,12 +39,11 @@ def ruler_patterns(reference: ref.Reference) -> list[dict[str, Any]]:
             for v in _variants(name):
                 patterns.append({"label": label, "pattern": v, "id": entry.key})
         for acronym in entry.acronyms:
-            tokens = [{"TEXT": t} for t in acronym.replace("-", " - ").split()]
-            patterns.append({"label": label, "pattern": tokens, "id": entry.key})
+            acronyms.append({"label": label, "pattern": acronym, "id": entry.key})
         for alias in entry.contextual:
             for v in _variants(alias):
                 patterns.append({"label": ACTOR, "pattern": v, "id": CONTEXT_PREFIX + alias.lower()})
-    return patterns
+    return patterns, acronyms
 
 
 @Language.component("kg_line_breaks")
@@ -65,12 +67,18 @@ def pipeline(model: str, reference_dir: Path) -> Language:
             f"`pip install {model}`"
         ) from exc
     nlp.add_pipe("kg_line_breaks", before="parser")
+    names, acronyms = ruler_patterns(ref.load(reference_dir))
     ruler = nlp.add_pipe(
         "entity_ruler",
         before="ner",
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": True},
     )
+    acronym_ruler = nlp.add_pipe(  # after the names: "PDF de Mandalay" keeps its whole name
+        "entity_ruler", name="acronym_ruler", before="ner",
+        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False, "validate": True},
+    )
     # tokenise the patterns only: without this, spaCy runs the whole pipeline on each (W012)
-    with nlp.select_pipes(enable=["entity_ruler"]):
-        ruler.add_patterns(ruler_patterns(ref.load(reference_dir)))  # type: ignore[attr-defined]
+    with nlp.select_pipes(disable=nlp.pipe_names):
+        acronym_ruler.add_patterns(acronyms)  # type: ignore[attr-defined]
+        ruler.add_patterns(names)  # type: ignore[attr-defined]
     return nlp

@@ -339,8 +339,9 @@ def _hostility(f: _Finder, sent: Span, sent_i: int, dated: bool) -> None:
     """Stated hostility that no single engagement says: 'qui bombarde sans relâche la
     rébellion', 'un avantage face à la rébellion et les armées ethniques'."""
     for tok in sent:
-        habitual = any(t.lower_ in HABITUAL for t in tok.subtree) and not dated
-        if tok.lemma_.lower() in HOSTILE and tok.pos_ == "VERB" and habitual:
+        if tok.lemma_.lower() not in HOSTILE or tok.pos_ != "VERB" or dated:
+            continue
+        if any(t.lower_ in HABITUAL for t in tok.subtree):
             targets = [i for c in tok.children if c.dep_ == "obj"
                        for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
             own = f.subject(tok)
