@@ -89,30 +89,36 @@ class OxigraphStore:
     # -- writing ---------------------------------------------------------------
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
-        drop = list(drop)
+        stale = list(drop)
+        if not stale and not self._store.contains_named_graph(ox.NamedNode(str(graph))):
+            self._add_new(graph, triples)
+        else:
+            self._replace(graph, triples, stale)
+
+    def _add_new(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        """A new graph: one transactional bulk add (faster than parsing INSERT DATA)."""
         g = ox.NamedNode(str(graph))
-        if not drop and not self._store.contains_named_graph(g):
-            # a new graph: one transactional bulk add (faster than parsing INSERT DATA)
-            terms: dict[object, ox.NamedNode | ox.Literal] = {}
+        terms: dict[object, ox.NamedNode | ox.Literal] = {}
 
-            def term(t: object) -> ox.NamedNode | ox.Literal:
-                if t not in terms:
-                    terms[t] = _to_ox(t)
-                return terms[t]
+        def term(t: object) -> ox.NamedNode | ox.Literal:
+            if t not in terms:
+                terms[t] = _to_ox(t)
+            return terms[t]
 
-            try:
-                quads = [ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples]  # type: ignore[arg-type]
-                self._store.extend(quads)
-            except (OSError, ValueError) as exc:
-                raise StoreError(f"{self.path}: writing graph {graph} failed: {exc}") from exc
-            return
-        ops = [f"DROP SILENT GRAPH {g.n3()}" for g in (graph, *drop)]
-        seen: dict[object, str] = {}  # most terms recur: check and serialise each once
+        try:
+            self._store.extend([ox.Quad(term(s), term(p), term(o), g) for s, p, o in triples])  # type: ignore[arg-type]
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"{self.path}: writing graph {graph} failed: {exc}") from exc
+
+    def _replace(self, graph: URIRef, triples: Iterable[Triple], stale: list[URIRef]) -> None:
+        """An existing graph: DROP and INSERT DATA in one SPARQL UPDATE, one transaction."""
+        ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *stale)]
+        written: dict[object, str] = {}  # most terms recur: check and serialise each once
 
         def term(t: object) -> str:
-            if t not in seen:
-                seen[t] = _checked(t)
-            return seen[t]
+            if t not in written:
+                written[t] = _checked(t)
+            return written[t]
 
         body = "\n".join(f"{term(s)} {term(p)} {term(o)} ." for s, p, o in triples)
         if body:
