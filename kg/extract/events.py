@@ -25,7 +25,7 @@ VERB_TRIGGERS: dict[str, str] = {
     **dict.fromkeys(["attaquer", "assaillir", "combattre", "affronter", "pilonner", "détruire",
                      "vaincre", "renverser", "frapper", "assaut", "incendier", "piller"], "Attack"),
     **dict.fromkeys(["capturer", "emparer", "saisir", "envahir", "occuper", "conquérir",
-                     "reprendre", "prendre"], "Capture"),
+                     "reprendre", "prendre", "contrôler"], "Capture"),
     **dict.fromkeys(["bombarder"], "Shelling"),
     **dict.fromkeys(["encercler", "assiéger", "bloquer"], "Siege"),
     **dict.fromkeys(["rendre", "capituler"], "Surrender"),
@@ -107,7 +107,13 @@ class _Sentence:
 def _lemma(tok: Token) -> str:
     """The verb behind a present participle the lemmatizer left alone ("envahissant")."""
     lemma = tok.lemma_.lower()
-    if lemma in VERB_TRIGGERS or not tok.lower_.endswith("ant"):
+    if lemma in VERB_TRIGGERS:
+        return lemma
+    for ending in ("ent", "es", "e"):  # "contrôlent" left unlemmatised, tagged ADJ
+        if tok.lower_.endswith(ending) and tok.lower_[: -len(ending)] + "er" in VERB_TRIGGERS \
+                and tok.pos_ in ("VERB", "ADJ") and lemma == tok.lower_:
+            return tok.lower_[: -len(ending)] + "er"
+    if not tok.lower_.endswith("ant"):
         return lemma
     stem = tok.lower_[:-3]
     for guess in (stem + "er", stem[:-3] + "ir" if stem.endswith("iss") else stem + "ir"):
@@ -135,6 +141,9 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
                 continue
             if lemma == "rendre" and not any(c.lower_ in ("se", "s'", "s’") for c in tok.children):
                 continue
+            if lemma == "contrôler" and not any(c.lower_ in ("désormais", "dorénavant", "maintenant")
+                                                for c in tok.children):
+                continue  # "contrôlent désormais": taken; "contrôle la route": held
             if lemma == "rendre" and any(  # "se rendre en Russie": a journey
                     c.dep_.startswith("obl") and {g.lower_ for g in c.children} & {"en", "à", "au"}
                     and c.ent_type_ == "LOC" for c in tok.children):
@@ -212,6 +221,8 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
         for child in verb.head.children:
             if child.dep_ == "nsubj":
                 agents += idx.in_tokens(_phrase(child), actors)
+    if not agents and tok.dep_ in ("amod", "acl") and tok.pos_ == "ADJ":
+        agents = idx.in_tokens([tok.head], actors)  # "les rebelles contrôlent", parsed as an adjective
     if not agents:  # the order of the sentence: an actor that opens it acts
         sent = tok.sent
         opening = idx.in_tokens(sent[: min(3, len(sent))], actors)
@@ -351,12 +362,13 @@ def _coordinated(places: list[int], idx: MentionIndex, sdoc: Doc) -> list[int]:
     Minbya"): one engagement per place."""
     if not places:
         return []
-    heads = {p: [sdoc[i] for i in idx.tokens.get(p, [])] for p in places[:3]}
+    heads = {p: [sdoc[i] for i in idx.tokens.get(p, [])] for p in places[:4]}
     first = heads[places[0]]
+    anchors = {f.i for f in first} | {f.head.i for f in first if f.dep_ in ("nmod", "conj")}
     out = [places[0]]
-    for p in places[1:3]:
+    for p in places[1:4]:
         toks = heads[p]
-        if toks and first and any(t.dep_ == "conj" and t.head.i in {f.i for f in first} for t in toks):
+        if toks and first and any(t.dep_ == "conj" and t.head.i in anchors for t in toks):
             out.append(p)
     return out
 
