@@ -299,8 +299,8 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         for tok, type_ in triggers:
             by_type.setdefault(type_, tok)
         # a named means ("frappes aériennes", "embuscade", "boucliers humains") is as strong as a verb
-        phrased = {t for tok, t in triggers if tok.pos_ not in ("VERB", "AUX", "ADJ")
-                   and any(p.search(text) for p, pt in PHRASES if pt == t)}
+        phrased = {t for tok, t in triggers if tok.pos_ not in ("VERB", "AUX", "ADJ") and t != "Agreement"
+                   and any(p.search(text) for p, pt in PHRASES if pt == t)}  # a ceasefire named is no act
         if "Capture" in by_type:
             by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
         types = sorted(by_type, key=PRIORITY.index)
@@ -331,6 +331,9 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             own = idx.in_tokens([t for t in tok.subtree if t.i not in coded], ("place",))
             near = [p for p in (own or places) if p not in agents and p not in targets]
             local = [p for p in near if mentions[p].type != "Country"] or near
+            if any(_broad(mentions[p]) for p in local):  # a town named in the sentence beats its state
+                towns = [p for p in places if not _broad(mentions[p]) and p not in agents + targets]
+                local = (towns or [p for p in local if not _broad(mentions[p])]) or local
             if not (agents or targets or local):
                 continue
             if type_ == "Capture" and not _takes_position(tok) and not any(
@@ -371,6 +374,11 @@ def _coordinated(places: list[int], idx: MentionIndex, sdoc: Doc) -> list[int]:
         if toks and first and any(t.dep_ == "conj" and t.head.i in anchors for t in toks):
             out.append(p)
     return out
+
+
+def _broad(m: Mention) -> bool:
+    """A state, region or country rather than a town, base or village."""
+    return m.type == "Country" or bool(re.match(r"(?i)(?:états?|etat|région|province|nord|sud)\b", m.text))
 
 
 def _pronoun_subject(tok: Token) -> bool:
