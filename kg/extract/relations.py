@@ -109,7 +109,7 @@ def _title_org(f: _Finder, window: list[Token]) -> tuple[Token, int] | None:
     for k, tok in enumerate(window):
         if tok.lower_ not in COMMAND_TITLES and tok.lower_ not in MEMBER_TITLES:
             continue
-        follow = window[k + 1 : k + 5]
+        follow = [t for t in window[k + 1 : k + 7] if t.pos_ != "ADJ"][:4]  # "dirigeants importants de"
         if not follow or follow[0].lower_ not in ("de", "du", "des", "d'", "d’"):
             continue
         orgs = f.idx.in_tokens(follow, ACTORS)
@@ -146,6 +146,23 @@ def _titles(f: _Finder, sent: Span, sent_i: int) -> None:
             f.add("commands", p, org, sent_i, kind=pm.rank)
         else:
             f.add("memberOf", p, org, sent_i)
+    # "A, B, C et d'autres anciens dirigeants de X": everyone listed belongs to X
+    for tok in sent:
+        if tok.lower_ in ("dirigeants", "membres", "responsables", "cadres", "commandants") \
+                and any(t.lower_ == "autres" for t in sent.doc[max(tok.i - 3, sent.start) : tok.i]):
+            hit = _title_org(f, list(sent.doc[tok.i : min(tok.i + 9, sent.end)]))
+            if hit:
+                for p in f.before(sent, tok, ("person",)):
+                    f.add("memberOf", p, hit[1], sent_i)
+    # "A … sera remplacé par B": B takes A's command
+    for tok in sent:
+        if tok.lemma_.lower() == "remplacer":
+            new = [i for c in tok.children if c.dep_ in ("obl:agent", "obl")
+                   for i in f.idx.in_tokens(list(c.subtree), ("person",))]
+            held = [r for r in f.out if r.type == "commands" and r.evidence.sentence == sent_i]
+            for person in new:
+                for r in held:
+                    f.add("commands", person, r.object, sent_i, kind=f.mentions[person].rank)
     # "sous le commandement du capitaine X": X commands the units named in the sentence
     for tok in sent:
         if tok.lower_ == "commandement" and tok.i > sent.start and sent.doc[tok.i - 1].lower_ in ("le", "du"):
