@@ -182,8 +182,10 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
                 continue
             listed: list[Token] = []  # the list that follows, up to the next clause
             for t in sent.doc[tok.i + 1 : min(tok.i + 80, sent.end)]:
-                if t.text in (";", ".") or (listed and t.dep_ in ("acl", "amod", "ROOT")
-                                            and (t.pos_ == "VERB" or "Part" in t.morph.get("VerbForm", []))):
+                if t.text in (";", ".") or t.lower_ in ("contre", "face", "dont") \
+                        or t.lemma_.lower() in ("allié", "allier") \
+                        or (listed and t.dep_ in ("acl", "amod", "ROOT")
+                            and (t.pos_ == "VERB" or "Part" in t.morph.get("VerbForm", []))):
                     break
                 listed.append(t)
             for member in f.idx.in_tokens(listed, ACTORS):
@@ -191,7 +193,8 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
                     f.add("memberOf", member, alliance, sent_i, confidence=0.8)
         if tok.lower_ in ("membre", "membres") and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ in ("de", "du", "des", "d'", "d’"):
             org = f.after(sent, tok, limit=4)
-            who = f.subject(tok.head) if tok.dep_ != "nsubj" else []
+            # "X est membre de Y" (a copula), not "fait prisonniers 34 membres de la junte"
+            who = f.subject(tok) if any(c.dep_ == "cop" for c in tok.children) else []
             for w in who:
                 if org:
                     f.add("memberOf", w, org[0], sent_i)
