@@ -2,10 +2,10 @@
 engagements and engagement types, per document and overall, with the misses and false
 positives and their evidence (../shared/eval/FORMAT.md, its matching rules).
 
-Items are matched one to one (greedy, in document order): a duplicate extracted item
-counts as a false positive rather than a second hit. When an extracted item matches
-several gold items, it is paired with the one whose evidence its sentence contains,
-then with one of the same type: the rules decide whether it matches, this only which.
+Items are matched one to one: a duplicate extracted item counts as a false positive
+rather than a second hit. Among the pairs the rules allow, those where the extracted
+sentence contains the gold evidence, then those of the same type, are taken first: the
+rules decide whether items match, this only which pairs.
 """
 
 from __future__ import annotations
@@ -100,20 +100,21 @@ def _names(gold_items: list[dict[str, Any]]) -> dict[str, set[str]]:
 
 
 def _greedy(gold: list[Any], extracted: list[Any], match, prefer=None):  # type: ignore[no-untyped-def]
-    """One-to-one pairs under the matching rule; among the gold items an extracted item
-    matches, ``prefer`` ranks which it takes (the rule decides if, not which)."""
+    """One-to-one pairs under the matching rule. Every matching (gold, extracted) pair is
+    ranked by ``prefer`` (the rules decide whether items match, this only which pairs
+    are taken first), then taken greedily, best first, in document order."""
+    candidates = [(gi, ei) for ei, e in enumerate(extracted) for gi, g in enumerate(gold) if match(g, e)]
+    if prefer is not None:
+        candidates.sort(key=lambda c: prefer(gold[c[0]], extracted[c[1]]), reverse=True)
     used_g: set[int] = set()
     used_e: set[int] = set()
     pairs: list[tuple[int, int]] = []
-    for ei, e in enumerate(extracted):
-        candidates = [gi for gi, g in enumerate(gold) if gi not in used_g and match(g, e)]
-        if not candidates:
+    for gi, ei in candidates:
+        if gi in used_g or ei in used_e:
             continue
-        if prefer is not None:
-            candidates.sort(key=lambda gi: prefer(gold[gi], e), reverse=True)
-        used_g.add(candidates[0])
+        used_g.add(gi)
         used_e.add(ei)
-        pairs.append((candidates[0], ei))
+        pairs.append((gi, ei))
     return used_g, used_e, pairs
 
 
