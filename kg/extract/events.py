@@ -70,6 +70,7 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\bboucliers?\s+humains?\b"), "ViolenceAgainstCivilians"),
     (re.compile(r"(?i)\bcessez-le-feu\b"), "Agreement"),
     (re.compile(r"(?i)\b(?:frappes?|tirs?)\s+d['’]artillerie\b|\bobus\s+(?:tombe|frappe|s['’]abat)"), "Shelling"),
+    (re.compile(r"(?i)\b(?:envoy|dépêch)\w*\s+des\s+(?:avions|hélicoptères)"), "AirStrike"),
     (re.compile(r"(?i)\b(?:pass\w*|tomb\w*)\s+(?:également\s+|aussi\s+)?sous\s+(?:le\s+)?contrôle\b"
                 r"|\b(?:perd\w*|prend\w*|pris|avoir)\s+(?:le\s+)?[\"«]?\s*contrôle\b"), "Capture"),
 ]
@@ -131,7 +132,7 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # lemmatised as a noun
         elif tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
             if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN") \
-                    and "Part" in tok.morph.get("VerbForm", []) \
+                    and "Part" in tok.morph.get("VerbForm", []) and "Pres" not in tok.morph.get("Tense", []) \
                     and not any(c.dep_.startswith("aux") for c in tok.children):
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
@@ -151,6 +152,8 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", text):
                 type_ = "AirStrike"
             found.append((tok, type_))
+        elif tok.pos_ == "NOUN" and tok.lower_.endswith("ant") and lemma in VERB_TRIGGERS:
+            found.append((tok, VERB_TRIGGERS[lemma]))  # "l'envahissant", a participle tagged as a noun
         elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i > sent.start \
                 and ((tok.i + 1 < sent.end and sent.doc[tok.i + 1].pos_ == "DET"
                       and sent.doc[tok.i - 1].pos_ in ("PROPN", "NOUN"))
@@ -167,6 +170,11 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
             if phrase is not None:
                 found.append((phrase.root, type_))
     return found
+
+
+def _verb_like(tok: Token) -> bool:
+    """A verb the tagger took for a noun: a participle, or a present tense after its subject."""
+    return tok.lower_.endswith("ant") or tok.lower_ in MISTAGGED_VERBS
 
 
 def _noun_event(tok: Token) -> bool:
@@ -303,8 +311,12 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                    and any(p.search(text) for p, pt in PHRASES if pt == t)}  # a ceasefire named is no act
         if "Capture" in by_type:
             by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
+        if "AirStrike" in by_type and "Shelling" in by_type:  # "frappes d'artillerie et frappes aériennes"
+            later = "AirStrike" if by_type["Shelling"].i < by_type["AirStrike"].i else "Shelling"
+            by_type.pop(later)
         types = sorted(by_type, key=PRIORITY.index)
-        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ") or t in phrased]
+        verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ") or t in phrased
+                      or _verb_like(by_type[t])]
         chosen = (verb_types or types)[:2]
         if " ".join(sent.text.split()) in seen:  # a title repeated, or a heading
             continue
