@@ -12,6 +12,7 @@ after it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -105,6 +106,9 @@ class _Sentence:
     mentions: list[int]  # indices into the document's mentions
 
 
+TRIGGER_POS = {"VERB", "AUX", "ADJ", "NOUN", "PROPN"}
+
+
 def _lemma(tok: Token) -> str:
     """The verb behind a present participle the lemmatizer left alone ("envahissant")."""
     lemma = tok.lemma_.lower()
@@ -126,6 +130,8 @@ def _lemma(tok: Token) -> str:
 def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
+        if tok.pos_ not in TRIGGER_POS:
+            continue
         lemma = _lemma(tok)
         if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma not in VERB_TRIGGERS \
                 and tok.lower_ in MISTAGGED_VERBS:
@@ -282,8 +288,8 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     # a headline (a first line with no final stop) sums up what follows: not coded twice
     title = " ".join((document.title or "").split())
     seen: set[str] = {title} if title and title[-1] not in ".!?»" else set()
-    texts = [" ".join(s.text.split()) for s in sdoc.sents]
-    seen.update(t for t in texts if texts.count(t) > 1)  # a headline repeated as a title
+    counts = Counter(" ".join(s.text.split()) for s in sdoc.sents)
+    seen.update(t for t, n in counts.items() if n > 1)  # a headline repeated as a title
     for sent_i, sent in enumerate(sdoc.sents):
         line = document.analysis.count("\n", 0, sent.start_char)
         info = dates[sent_i]

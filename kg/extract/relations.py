@@ -388,14 +388,26 @@ def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...
                    engagements: tuple[Engagement, ...], idx: MentionIndex) -> tuple[Relation, ...]:
     f = _Finder(document, sdoc, sentences, mentions, idx)
     for sent_i, sent in enumerate(sdoc.sents):
-        if not f.idx.in_tokens(sent, PARTIES):
-            continue
-        _titles(f, sent, sent_i)
-        _membership(f, sent, sent_i)
-        _alliance(f, sent, sent_i)
-        _backing(f, sent, sent_i)
-        _subunits(f, sent, sent_i)
-        _hostility(f, sent, sent_i, dated=bool(dates[sent_i].stated))
+        parties = f.idx.in_tokens(sent, PARTIES)
+        if len(parties) < 2:
+            continue  # a relation needs two parties in its sentence
+        # each pattern runs only where its cue words are (they scan the sentence's tokens)
+        text = sent.text.lower()
+        lemmas = {t.lemma_.lower() for t in sent}
+        if any(mentions[p].kind == "person" for p in parties):
+            _titles(f, sent, sent_i)
+        if lemmas & (COMPOSE | {"membre"}) or _LINKED.search(text):
+            _membership(f, sent, sent_i)
+        if lemmas & (COOPERATE | JOINT_ACTIVITY | {"alliance"}) or _JOINT.search(text) \
+                or _ALLY.search(text) or _BESIDE.search(text):
+            _alliance(f, sent, sent_i)
+        if lemmas & (BACKED_PASSIVE | SUPPLY | {"soutien", "livraison", "fourniture",
+                                                  "approvisionnement", "former"}):
+            _backing(f, sent, sent_i)
+        if any(mentions[p].origin == "unit" for p in parties) or _WING.search(text):
+            _subunits(f, sent, sent_i)
+        if lemmas & HOSTILE or _FACING.search(text):
+            _hostility(f, sent, sent_i, dated=bool(dates[sent_i].stated))
     # a signed pact or ceasefire: an agreement between its parties, valid until …
     for e in engagements:
         if e.type != "Agreement":
