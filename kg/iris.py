@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from rdflib import URIRef
 
@@ -46,11 +47,13 @@ def document(doc_id: str) -> URIRef:
     return _iri("document", doc_id)
 
 
+@lru_cache(maxsize=65536)
 def entity(kind: str, key: str) -> URIRef:
     """An actor, person or place; ``key`` is already canonical (see resolve.py)."""
     return _iri(kind, key)
 
 
+@lru_cache(maxsize=65536)
 def evidence(doc_id: str, start: int, end: int) -> URIRef:
     return _iri("evidence", doc_id, f"{start}-{end}")
 

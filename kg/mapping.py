@@ -20,6 +20,10 @@ from .vocab import ACTOR_TYPES, BASES, KG, PLACE_TYPES, PRECISIONS, SEM, WD
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
+# the terms written for every mention, looked up once (DefinedNamespace lookups are slow)
+_EVIDENCE, _IN_DOCUMENT, _START, _END, _QUOTE, _SENTENCE = (
+    KG.Evidence, KG.inDocument, KG.startOffset, KG.endOffset, KG.quote, KG.sentence)
+
 # FORMAT.md relation type -> (relation node class, shortcut property)
 RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
     "memberOf": (KG.Membership, KG.memberOf),
@@ -73,19 +77,27 @@ class _Mapper:
         self.res = resolution
         self.doc = extraction.document
         self.doc_iri = iris.document(self.doc.id)
+        self.emitted: set[URIRef] = set()
+        self.sentence_literals: dict[int, Literal] = {}
+        self.alt_literals: dict[str, Literal] = {}
         self.by_mention: dict[int, list[str]] = {}
         for i, key in resolution.mention_entities:
             self.by_mention.setdefault(i, []).append(key)
 
     def evidence(self, ev: Evidence) -> Iterator[Triple]:
         node = iris.evidence(self.doc.id, ev.start, ev.end)
+        if node in self.emitted:  # a span shared by several statements is described once
+            return
+        self.emitted.add(node)
         sentence = self.ex.sentences[ev.sentence]
-        yield node, RDF.type, KG.Evidence
-        yield node, KG.inDocument, self.doc_iri
-        yield node, KG.startOffset, Literal(ev.start, datatype=XSD.nonNegativeInteger)
-        yield node, KG.endOffset, Literal(ev.end, datatype=XSD.nonNegativeInteger)
-        yield node, KG.quote, Literal(self.doc.text[ev.start : ev.end])
-        yield node, KG.sentence, Literal(sentence.text)
+        yield node, RDF.type, _EVIDENCE
+        yield node, _IN_DOCUMENT, self.doc_iri
+        yield node, _START, Literal(ev.start, datatype=XSD.nonNegativeInteger)
+        yield node, _END, Literal(ev.end, datatype=XSD.nonNegativeInteger)
+        yield node, _QUOTE, Literal(self.doc.text[ev.start : ev.end])
+        if ev.sentence not in self.sentence_literals:
+            self.sentence_literals[ev.sentence] = Literal(sentence.text)
+        yield node, _SENTENCE, self.sentence_literals[ev.sentence]
 
     def time(self, date: PartialDate) -> tuple[URIRef, list[Triple]]:
         node = iris.statement("time", date.year, date.month, date.day, date.precision, date.basis)
@@ -140,7 +152,9 @@ class _Mapper:
             entity = self.res.entities[key]
             node = entity_iri(entity)
             if m.text != entity.label:
-                yield node, SKOS.altLabel, Literal(" ".join(m.text.split()), lang="fr")
+                if m.text not in self.alt_literals:
+                    self.alt_literals[m.text] = Literal(" ".join(m.text.split()), lang="fr")
+                yield node, SKOS.altLabel, self.alt_literals[m.text]
             ev = Evidence(m.doc_id, m.sentence, m.start, m.end)
             yield node, KG.evidence, iris.evidence(self.doc.id, m.start, m.end)
             yield from self.evidence(ev)
