@@ -110,6 +110,7 @@ RANKS = ("général de brigade", "général de division", "major-général", "li
          "lieutenant-général", "général", "colonel", "lieutenant-colonel", "major", "capitaine",
          "lieutenant", "commandant", "sergent", "maréchal", "brigadier", "amiral", "vice-amiral")
 RANK_STARTS = {r.split()[0] for r in RANKS}
+RANKS_LONGEST_FIRST = sorted(RANKS, key=len, reverse=True)
 _RANK_BEFORE = re.compile(r"(?i)\b(" + "|".join(sorted(RANKS, key=len, reverse=True))
                           + r")\s+$")
 _FATES = [  # what follows a name in lists and infoboxes
@@ -157,7 +158,7 @@ def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
             continue
         # the longest rank phrase starting here
         rank_end = None
-        for rank in sorted(RANKS, key=len, reverse=True):
+        for rank in RANKS_LONGEST_FIRST:
             words = rank.replace("-", " - ").split()
             window = sdoc[tok.i : tok.i + len(words)]
             if [t.lower_ for t in window] == words:

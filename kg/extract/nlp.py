@@ -50,9 +50,11 @@ def ruler_patterns(reference: ref.Reference) -> tuple[list[dict[str, Any]], list
 def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, list items and infobox rows carry no
     final stop, and the parser would run them into the next paragraph."""
-    for tok in doc[1:]:
-        if "\n" in doc[tok.i - 1].text and not tok.is_space:
+    after_break = False
+    for tok in doc:
+        if after_break and not tok.is_space:
             tok.is_sent_start = True
+        after_break = "\n" in tok.text or "\n" in tok.whitespace_ if tok.is_space else after_break and tok.is_space
     return doc
 
 
