@@ -332,8 +332,11 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         places = [i for i in idx.in_tokens(sent, ("place",))]
         emitted: set[int | None] = set()
         done: list[Token] = []  # triggers already coded in this sentence
-        roles = {t: _roles(by_type[t], idx) for t in types}
+        roles = {t: _roles(by_type[t], idx) for t in chosen}
         first = next(((a, t) for a, t in roles.values() if a), None)  # the sentence's actors
+        if first is None:  # another trigger of the sentence may name them
+            first = next(((a, t) for a, t in (_roles(by_type[x], idx) for x in types if x not in roles) if a),
+                         None)
         for type_ in chosen:
             tok = by_type[type_]
             agents, targets = roles[type_]
