@@ -42,18 +42,6 @@ class Reference:
     entries: dict[str, RefEntry]
     demonyms: dict[str, str]  # folded adjective -> ISO country code
 
-    def by_key(self, key: str) -> RefEntry:
-        return self.entries[key]
-
-    def country_of_label(self) -> dict[str, str]:
-        """Folded country name -> ISO code."""
-        return {
-            fold(label): e.country
-            for e in self.entries.values()
-            if e.kind == "place" and e.type == "Country" and e.country
-            for label in e.labels
-        }
-
 
 def _load_yaml(path: Path) -> list[dict[str, Any]]:
     try:

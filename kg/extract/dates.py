@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ..model import Basis, Document, PartialDate
 
@@ -219,6 +219,3 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
             context_line = document.analysis.count("\n", 0, start)
     return out
 
-
-def with_basis(date: PartialDate, basis: str) -> PartialDate:
-    return replace(date, basis=basis)  # type: ignore[arg-type]
