@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, WGS, XSD
@@ -19,6 +20,13 @@ from .model import Engagement, Entity, Evidence, Extraction, PartialDate, Relati
 from .vocab import ACTOR_TYPES, BASES, KG, PLACE_TYPES, PRECISIONS, SEM, WD
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+@lru_cache(maxsize=1 << 16)
+def offset_literal(n: int) -> Literal:
+    """A character offset; every document's offsets fall in the same small range, so
+    each is made once (rdflib builds a typed literal in several microseconds)."""
+    return Literal(n, datatype=XSD.nonNegativeInteger)
 
 # the terms written for every mention, looked up once (DefinedNamespace lookups are slow)
 _EVIDENCE, _IN_DOCUMENT, _START, _END, _QUOTE, _SENTENCE = (
@@ -92,8 +100,8 @@ class _Mapper:
         sentence = self.ex.sentences[ev.sentence]
         yield node, RDF.type, _EVIDENCE
         yield node, _IN_DOCUMENT, self.doc_iri
-        yield node, _START, Literal(ev.start, datatype=XSD.nonNegativeInteger)
-        yield node, _END, Literal(ev.end, datatype=XSD.nonNegativeInteger)
+        yield node, _START, offset_literal(ev.start)
+        yield node, _END, offset_literal(ev.end)
         yield node, _QUOTE, Literal(self.doc.text[ev.start : ev.end])
         if ev.sentence not in self.sentence_literals:
             self.sentence_literals[ev.sentence] = Literal(sentence.text)

@@ -192,3 +192,16 @@ def test_dates(tmp_path: Path, text: str, anchor, expected) -> None:  # type: ig
 @pytest.mark.parametrize("text, value", [("3 783", 3783), ("80", 80), ("quatre", 4), ("deux", 2)])
 def test_french_numbers(text: str, value: int) -> None:
     assert number(text) == value
+
+
+@pytest.mark.parametrize("phrase", [
+    "frappes aériennes", "attaque par drone", "embuscade", "coup d'État", "boucliers humains",
+    "cessez-le-feu", "tirs d'artillerie", "un obus tombe", "envoyé des avions",
+    "dépêché des hélicoptères", "passé sous le contrôle", "pris le « contrôle",
+])
+def test_every_named_means_has_a_cue_word(phrase: str) -> None:
+    """Sentences without a cue word skip the phrase patterns: each phrase must carry one."""
+    from kg.extract.events import PHRASE_CUES, PHRASES
+
+    assert any(p.search(phrase) for p, _ in PHRASES), phrase
+    assert any(c in phrase.lower() for c in PHRASE_CUES), phrase

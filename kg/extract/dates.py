@@ -40,6 +40,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("next", re.compile(r"(?i)\ble\s+lendemain\b")),
     ("same", re.compile(r"(?i)\b(?:le\s+même\s+jour|ce\s+jour-là)\b")),
 ]
+# every pattern above needs one of these: a sentence without any is not searched
+_MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là")
 _PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
 
 
@@ -91,6 +93,8 @@ def page_date(document: Document) -> dt.date | None:
 def _find(text: str) -> list[tuple[int, int, str, tuple[str, ...]]]:
     """Non-overlapping date expressions in a sentence, earlier and longer first."""
     hits: list[tuple[int, int, str, tuple[str, ...]]] = []
+    if not _MAY_DATE.search(text):
+        return hits
     for kind, pattern in PATTERNS:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e, _, _ in hits):

@@ -75,6 +75,9 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:pass\w*|tomb\w*)\s+(?:également\s+|aussi\s+)?sous\s+(?:le\s+)?contrôle\b"
                 r"|\b(?:perd\w*|prend\w*|pris|avoir)\s+(?:le\s+)?[\"«]?\s*contrôle\b"), "Capture"),
 ]
+# each pattern above needs one of these words: a sentence with none is not searched
+PHRASE_CUES = ("aérien", "drone", "embuscade", "coup", "bouclier", "cessez", "artillerie", "obus",
+               "avions", "hélicoptères", "contrôle")
 # the more specific type wins when one sentence has several triggers
 PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture",
             "ViolenceAgainstCivilians", "Arrest", "Agreement", "Shelling", "Attack"]
@@ -88,6 +91,7 @@ _NUMBER = r"(\d{1,3}(?:[  ]\d{3})+|\d+|" + "|".join(_NUM_WORDS) + r")"
 _FATALITIES = re.compile(
     r"(?i)(?:(?:plus|au moins)\s+(?:de\s+)?)?" + _NUMBER
     + r"\s+(?:[\w'’-]+\s+){0,3}?(?:morts?|tués?|tuées?|victimes|décès)\b")
+_FATALITY_WORDS = re.compile(r"(?i)mort|tué|victimes|décès")  # what _FATALITIES ends on
 _SELON = re.compile(r"(?i)\bselon\s+((?:[\w'’-]+\s*){1,5})")
 _REPELLED = re.compile(r"(?i)\brepouss")
 
@@ -114,13 +118,14 @@ def _lemma(tok: Token) -> str:
     lemma = tok.lemma_.lower()
     if lemma in VERB_TRIGGERS:
         return lemma
-    for ending in ("ent", "es", "e"):  # "contrôlent" left unlemmatised, tagged ADJ
-        if tok.lower_.endswith(ending) and tok.lower_[: -len(ending)] + "er" in VERB_TRIGGERS \
-                and tok.pos_ in ("VERB", "ADJ") and lemma == tok.lower_:
-            return tok.lower_[: -len(ending)] + "er"
-    if not tok.lower_.endswith("ant"):
+    lower = tok.lower_
+    if lemma == lower and tok.pos_ in ("VERB", "ADJ"):
+        for ending in ("ent", "es", "e"):  # "contrôlent" left unlemmatised, tagged ADJ
+            if lower.endswith(ending) and lower[: -len(ending)] + "er" in VERB_TRIGGERS:
+                return lower[: -len(ending)] + "er"
+    if not lower.endswith("ant"):
         return lemma
-    stem = tok.lower_[:-3]
+    stem = lower[:-3]
     for guess in (stem + "er", stem[:-3] + "ir" if stem.endswith("iss") else stem + "ir"):
         if guess in VERB_TRIGGERS:
             return guess
@@ -168,7 +173,8 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # "le TNLA capture le camp"
         elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
             found.append((tok, NOUN_TRIGGERS[lemma]))
-    for pattern, type_ in PHRASES:
+    lower = text.lower()
+    for pattern, type_ in PHRASES if any(c in lower for c in PHRASE_CUES) else ():
         m = pattern.search(text)
         if m:
             phrase = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
@@ -277,7 +283,7 @@ def _claim(sent: Span, trigger: Token, idx: MentionIndex) -> int | str | None:
 
 
 def _fatalities(text: str) -> int | None:
-    m = _FATALITIES.search(text)
+    m = _FATALITIES.search(text) if _FATALITY_WORDS.search(text) else None
     return number(m.group(1)) if m else None
 
 
@@ -294,7 +300,7 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         line = document.analysis.count("\n", 0, sent.start_char)
         info = dates[sent_i]
         stated = [d for d in info.stated if not d.is_span_bound
-                  and not _inside_mention(document, d, mentions)]  # "Mouvement du 23 mars"
+                  and not _inside_mention(document, d, idx)]  # "Mouvement du 23 mars"
         prev = info.context
         if stated:
             date: PartialDate | None = stated[0].date
@@ -427,9 +433,8 @@ def _identity(m: Mention) -> str:
     return m.ref or m.long_form or " ".join(m.text.lower().split())
 
 
-def _inside_mention(document: Document, date: object, mentions: tuple[Mention, ...]) -> bool:
-    start, end = document.span(date.start, date.end)  # type: ignore[attr-defined]
-    return any(m.start <= start and end <= m.end for m in mentions if m.kind != "place")
+def _inside_mention(document: Document, date: DateMention, idx: MentionIndex) -> bool:
+    return any(m.kind != "place" for m in idx.covering(*document.span(date.start, date.end)))
 
 
 def _within(coarse: PartialDate | None, fine: PartialDate | None) -> bool:

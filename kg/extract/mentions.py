@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+import numpy as np
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -340,16 +341,35 @@ class MentionIndex:
     def __init__(self, document: Document, mentions: tuple[Mention, ...], sdoc: Doc) -> None:
         self.mentions = mentions
         self.by_token: dict[int, int] = {}
-        starts = [m.start for m in mentions]
-        for tok in sdoc:
-            start, _ = document.span(tok.idx, tok.idx + len(tok.text))
-            i = bisect_right(starts, start) - 1
-            if i >= 0 and mentions[i].start <= start < mentions[i].end:
-                self.by_token[tok.i] = i
+        if mentions and len(sdoc):
+            # vectorised over the tokens (numpy): each token's file offset, then the
+            # mention (sorted by start) that may cover it
+            seg = np.asarray(document.segments, dtype=np.int64)
+            idx = sdoc.to_array("IDX").astype(np.int64)
+            j = np.maximum(np.searchsorted(seg[:, 0], idx, side="right") - 1, 0)
+            start = seg[j, 1] + np.minimum(idx - seg[j, 0], seg[j, 2])
+            starts = np.fromiter((m.start for m in mentions), np.int64, len(mentions))
+            ends = np.fromiter((m.end for m in mentions), np.int64, len(mentions))
+            i = np.searchsorted(starts, start, side="right") - 1
+            ok = i >= 0
+            ok[ok] &= start[ok] < ends[i[ok]]
+            self.by_token = dict(zip(np.flatnonzero(ok).tolist(), i[ok].tolist(), strict=True))
 
+        self._starts = [m.start for m in mentions]
+        self._longest = max((m.end - m.start for m in mentions), default=0)
         self.tokens: dict[int, list[int]] = {}
         for t, i in self.by_token.items():
             self.tokens.setdefault(i, []).append(t)
+
+    def covering(self, start: int, end: int) -> list[Mention]:
+        """The mentions whose file span contains [start, end)."""
+        i = bisect_right(self._starts, start)
+        out = []
+        while i > 0 and self._starts[i - 1] >= start - self._longest:
+            i -= 1
+            if end <= self.mentions[i].end:
+                out.append(self.mentions[i])
+        return out
 
     def at(self, tok: Token) -> int | None:
         return self.by_token.get(tok.i)
