@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Claim, Document, Engagement, Evidence, Mention, PartialDate, Sentence
-from .dates import SentenceDates
+from .dates import DateMention, SentenceDates
 from .mentions import MentionIndex
 
 # trigger lemma -> engagement type, by part of speech
