@@ -1,7 +1,8 @@
 """Thin commands: parse arguments, call one function, print.
 
 Exit status: 0 success; 1 an error stopped the command; 2 the build finished but
-skipped some documents (each named with its problem).
+skipped some documents (each named with its problem). ``kg validate`` exits 1 when the
+graph has a violation (warnings and infos do not count), so it can gate a pipeline.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .pipeline import build
 from .store import open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
+EXIT_VIOLATIONS = 1  # kg validate: the graph has a violation
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -35,6 +37,11 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
     print(f"wrote {report.trig}")
+    if report.validation is not None:
+        v = report.validation
+        print(f"validation: {v.count('Violation')} violations, {v.count('Warning')} warnings, "
+              f"{v.count('Info')} infos ({v.seconds:.1f} s); wrote "
+              f"{settings.out_dir / 'validation.html'} and {settings.out_dir / 'validation.ttl'}")
     for s in report.skipped:
         print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
     if report.skipped:
@@ -67,6 +74,42 @@ def cmd_query(args: argparse.Namespace) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import document_graphs, render, validate
+
+    store_dir = Path(args.store) if args.store else None
+    settings = Settings(store_dir=store_dir)  # --out is the report file, not the output folder
+    fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else "md")
+    fmt = {"markdown": "md", "turtle": "ttl", "htm": "html"}.get(fmt, fmt)
+    if fmt not in ("html", "md", "ttl", "json"):
+        raise KgError(f"--format {fmt!r}: use html, md, ttl or json")
+    store = open_store(settings.store_path, read_only=not args.reason)
+    try:
+        if args.reason:
+            from .reason import reason
+
+            outcome = reason(store, settings=settings)
+            print(outcome.describe(), file=sys.stderr)
+        graphs = None
+        if args.document:
+            graphs = document_graphs(store, args.document)
+        report, shacl = validate(store, settings=settings, graphs=graphs)
+    finally:
+        store.close()
+    text = render(report, fmt, shacl)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    print(f"{report.count('Violation')} violations, {report.count('Warning')} warnings, "
+          f"{report.count('Info')} infos", file=sys.stderr)
+    if args.reason and not outcome.consistent:
+        return EXIT_ERROR
+    return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -147,6 +190,18 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--from", help="engagements from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
     x.add_argument("--to", help="engagements up to this date")
     x.set_defaults(func=cmd_export)
+
+    v = sub.add_parser("validate", help="check the graph against the SHACL shapes (exit 1 on a violation)")
+    v.add_argument("--store", help="store folder (default: out/store)")
+    v.add_argument("--format", choices=["html", "md", "ttl", "json"],
+                   help="report format (default: from --out's extension, else md)")
+    v.add_argument("--out", help="report file (default: standard output)")
+    v.add_argument("--document", action="append", metavar="FILE_NAME",
+                   help="check only the nodes of this document's graph (repeatable)")
+    v.add_argument("--reason", action="store_true",
+                   help="first run the OWL reasoner (HermiT): check consistency, store inferred triples "
+                        "in their own named graph")
+    v.set_defaults(func=cmd_validate)
 
     e = sub.add_parser("eval", help="score the graph against gold annotation files")
     e.add_argument("--gold", required=True, help="folder of *.gold.json files")

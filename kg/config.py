@@ -32,3 +32,7 @@ class Settings:
     @property
     def ontology_file(self) -> Path:
         return self.ontology_dir / "kg.ttl"
+
+    @property
+    def shapes_file(self) -> Path:
+        return self.ontology_dir / "shapes.ttl"

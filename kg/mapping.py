@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, WGS, XSD
+from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, XSD
 
 from . import iris
 from .model import Engagement, Entity, Evidence, Extraction, PartialDate, Relation, Resolution
-from .vocab import ACTOR_TYPES, BASES, KG, PLACE_TYPES, PRECISIONS, SEM, WD
+from .vocab import ACTOR_TYPES, BASES, FATES, KG, PLACE_TYPES, PRECISIONS, SEM, WD, WGS
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -163,6 +163,11 @@ class _Mapper:
                 if m.text not in self.alt_literals:
                     self.alt_literals[m.text] = Literal(" ".join(m.text.split()), lang="fr")
                 yield node, SKOS.altLabel, self.alt_literals[m.text]
+            if entity.kind == "person":  # as this mention gives them: "le colonel X", "X †"
+                if m.rank:
+                    yield node, KG.rank, Literal(m.rank, lang="fr")
+                if m.fate in FATES:
+                    yield node, KG.fate, FATES[m.fate]
             ev = Evidence(m.doc_id, m.sentence, m.start, m.end)
             yield node, KG.evidence, iris.evidence(self.doc.id, m.start, m.end)
             yield from self.evidence(ev)
@@ -257,4 +262,14 @@ def to_triples(extraction: Extraction, resolution: Resolution, *,
         triples.update(m.relation(rel))
     for eng in extraction.engagements:
         triples.update(m.engagement(eng))
-    return triples
+    return _one_confidence(triples)
+
+
+def _one_confidence(triples: set[Triple]) -> set[Triple]:
+    """A statement made by several sentences of one document is one node: it keeps the
+    highest of their confidences."""
+    best: dict[URIRef, Triple] = {}
+    for t in triples:
+        if t[1] == KG.confidence and (t[0] not in best or t[2].toPython() > best[t[0]][2].toPython()):  # type: ignore[union-attr,operator]
+            best[t[0]] = t
+    return {t for t in triples if t[1] != KG.confidence or best[t[0]] is t}

@@ -180,3 +180,47 @@ class Extraction:
     mentions: tuple[Mention, ...]
     relations: tuple[Relation, ...] = field(default=())
     engagements: tuple[Engagement, ...] = field(default=())
+
+
+Severity = Literal["Violation", "Warning", "Info"]
+SEVERITIES: tuple[Severity, ...] = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result, for people: what is wrong, where it came from, what to do.
+
+    IRIs are strings; ``name``, ``message`` and ``action`` are keyed by language ("en",
+    "fr"). The fields after ``value`` are filled from the store (labels, evidence)."""
+
+    severity: Severity
+    shape: str  # the source shape (an IRI, or the blank node's id of a property shape)
+    name: dict[str, str]
+    message: dict[str, str]
+    action: dict[str, str]
+    focus: str
+    path: str | None = None
+    value: str | None = None
+    component: str | None = None  # the SHACL constraint component's local name
+    focus_label: str | None = None
+    focus_type: str | None = None
+    value_label: str | None = None
+    document: str | None = None  # file name of the evidence's document
+    sentence: str | None = None
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: tuple[Finding, ...]
+    focus_nodes: int | None = None  # how many nodes a per-document check looked at
+    seconds: float = 0.0
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def conforms(self) -> bool:
+        """No violation (warnings and infos do not fail a pipeline)."""
+        return self.count("Violation") == 0

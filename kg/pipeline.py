@@ -16,7 +16,7 @@ from . import ingest, iris, mapping
 from .config import Settings
 from .errors import ExtractionError, InputError
 from .extract import extract
-from .model import Document
+from .model import Document, ValidationReport
 from .queries import bind
 from .resolve import resolve
 from .store import Store, open_store
@@ -49,6 +49,7 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # the whole store's
     trig: Path | None = None
+    validation: ValidationReport | None = None  # of the whole store, after the build
 
 
 def load_ontology(store: Store, settings: Settings) -> None:
@@ -97,10 +98,21 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         settings.out_dir.mkdir(parents=True, exist_ok=True)
         report.trig = settings.out_dir / "graph.trig"
         store.dump(report.trig)
+        report.validation = write_validation(store, settings)
     finally:
         if own_store:
             store.close()
     return report
+
+
+def write_validation(store: Store, settings: Settings) -> ValidationReport:
+    """out/validation.html for curators and out/validation.ttl (the SHACL report graph)."""
+    from .validate import render, validate
+
+    result, shacl = validate(store, settings=settings)
+    for fmt in ("html", "ttl"):
+        (settings.out_dir / f"validation.{fmt}").write_text(render(result, fmt, shacl), encoding="utf-8")
+    return result
 
 
 def _previous(store: Store, doc: Document, graph: URIRef) -> tuple[dt.datetime, list[URIRef]]:

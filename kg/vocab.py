@@ -8,7 +8,7 @@ string appears anywhere else in the code.
 from __future__ import annotations
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, WGS, XSD, DefinedNamespace
+from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace
 
 ONTOLOGY_IRI = "https://w3id.org/kg-armed-actors/ontology"
 INSTANCE_BASE = "https://w3id.org/kg-armed-actors/id/"
@@ -16,6 +16,9 @@ INSTANCE_BASE = "https://w3id.org/kg-armed-actors/id/"
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 WD = Namespace("http://www.wikidata.org/entity/")
+# W3C Basic Geo (WGS84 lat/long). Not rdflib.namespace.WGS: rdflib spells it with
+# https://, which is not the namespace the W3C defines or other tools use.
+WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 
 class KG(DefinedNamespace):
@@ -129,6 +132,7 @@ class KG(DefinedNamespace):
     startOffset: URIRef
     subject: URIRef
     subunitOf: URIRef
+    suggestedAction: URIRef
     supportKind: URIRef
     surrenderedCount: URIRef
     target: URIRef
@@ -178,6 +182,8 @@ PRECISIONS = {
     "year": KG.PrecisionYear,
     "unknown": KG.PrecisionUnknown,
 }
+FATES = {"killed": KG.Killed, "captured": KG.Captured, "surrendered": KG.Surrendered,
+         "arrested": KG.Arrested, "suicide": KG.Suicide}
 BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred}
 
-__all__ = ["ACTOR_TYPES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "SEM", "WD", "URIRef"]
+__all__ = ["ACTOR_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "SEM", "WD", "WGS", "URIRef"]

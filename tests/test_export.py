@@ -15,7 +15,7 @@ import networkx as nx
 import pytest
 from lxml import etree
 from rdflib import Literal
-from rdflib.namespace import GEO, RDF, SKOS, WGS, XSD
+from rdflib.namespace import GEO, RDF, SKOS, XSD
 
 from kg import iris
 from kg.export import EXPORTERS, export
@@ -23,7 +23,7 @@ from kg.export.html import embed_json
 from kg.export.network import clean
 from kg.pipeline import load_ontology
 from kg.store import open_store
-from kg.vocab import KG, SEM
+from kg.vocab import KG, SEM, WGS
 
 GEXF_XSD = Path(__file__).parent / "data" / "schemas" / "gexf-1.2draft" / "gexf.xsd"
 HOSTILE = "<script>window.__pwned=1</script> & \"Front\" 'd’Arakan' \x07ကချင် မြန်မာ"
