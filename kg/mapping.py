@@ -25,8 +25,13 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 @lru_cache(maxsize=1 << 16)
 def offset_literal(n: int) -> Literal:
     """A character offset; every document's offsets fall in the same small range, so
-    each is made once (rdflib builds a typed literal in several microseconds)."""
-    return Literal(n, datatype=XSD.nonNegativeInteger)
+    each is made once (rdflib builds a typed literal in several microseconds).
+
+    Counts and offsets are written as xsd:integer, the ontology's xsd:nonNegativeInteger
+    ranges being checked by the shapes (>= 0): Oxigraph stores derived integer types as
+    xsd:integer, and a graph must read back as it was written for an unchanged document
+    to be recognised (and not rewritten)."""
+    return Literal(n, datatype=XSD.integer)
 
 # the terms written for every mention, looked up once (DefinedNamespace lookups are slow)
 _EVIDENCE, _IN_DOCUMENT, _START, _END, _QUOTE, _SENTENCE = (
@@ -121,7 +126,7 @@ class _Mapper:
         yield node, RDF.type, KG.Document
         yield node, KG.fileName, Literal(d.name)
         yield node, KG.contentHash, Literal(d.id)
-        yield node, KG.charCount, Literal(len(d.text), datatype=XSD.nonNegativeInteger)
+        yield node, KG.charCount, Literal(len(d.text), datatype=XSD.integer)
         yield node, DCTERMS.language, Literal(d.language, datatype=XSD.language)
         yield node, KG.ingestedAt, Literal(ingested_at.isoformat(timespec="seconds"), datatype=XSD.dateTime)
         if d.title:
@@ -237,7 +242,7 @@ class _Mapper:
             yield node, SEM.hasTime, t
             yield from triples
         if eng.fatalities is not None:
-            yield node, KG.fatalities, Literal(eng.fatalities, datatype=XSD.nonNegativeInteger)
+            yield node, KG.fatalities, Literal(eng.fatalities, datatype=XSD.integer)
         if eng.claimed_by is not None:
             yield from self.source(node, eng.claimed_by)
         for claim in eng.claims:

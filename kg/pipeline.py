@@ -18,6 +18,7 @@ from .errors import ExtractionError, InputError
 from .extract import extract
 from .model import Document, ValidationReport
 from .queries import bind
+from .reason import INFERRED_GRAPH
 from .resolve import resolve
 from .store import Store, open_store
 from .vocab import ONTOLOGY_IRI
@@ -79,6 +80,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
     store = store or open_store(settings.store_path)
     try:
         load_ontology(store, settings)
+        inferred = INFERRED_GRAPH in store.graphs()
         extractions = extract(_progress(docs, progress), settings=settings)
         for doc, extraction in zip(docs, extractions, strict=True):
             if isinstance(extraction, ExtractionError):
@@ -90,6 +92,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 ingested, stale = _previous(store, doc, graph)
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested)
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
+                    if inferred:  # what the reasoner inferred may no longer hold: dropped with it
+                        stale, inferred = [*stale, INFERRED_GRAPH], False
                     store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
                 report.documents += 1
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run

@@ -35,7 +35,7 @@ from .errors import KgError
 from .store import Store
 from .vocab import INSTANCE_BASE, KG, ONTOLOGY_IRI
 
-INFERRED_GRAPH = iris.graph("inferred")
+INFERRED_GRAPH = URIRef(iris.graph("inferred"))
 INFERENCES = "http://inferrences/"  # where owlready2 puts what the reasoner infers
 FACTS = """
 CONSTRUCT { ?s ?p ?o } WHERE {

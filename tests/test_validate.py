@@ -277,3 +277,31 @@ def test_html_report_shows_filters_and_stays_inert(tmp_path: Path) -> None:
         assert web.execute_script("return document.querySelectorAll('tbody script, tbody img').length") == 0
     finally:
         web.quit()
+
+
+def test_rebuilding_a_changed_document_drops_the_stale_inferences(tmp_path: Path) -> None:
+    from kg.pipeline import build
+
+    from .conftest import copy_seeds
+
+    docs = copy_seeds(tmp_path / "docs")
+    settings = Settings(out_dir=tmp_path / "out")
+    build([docs], settings=settings)
+    store = open_store(settings.store_path)
+    try:
+        assert reason(store, settings=settings, timeout=240).consistent
+        assert URIRef(INFERRED_GRAPH) in store.graphs()
+    finally:
+        store.close()
+    build([docs], settings=settings)  # nothing changed: the inferences stay
+    store = open_store(settings.store_path, read_only=True)
+    assert URIRef(INFERRED_GRAPH) in store.graphs()
+    store.close()
+    first = sorted(docs.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nLe MNDAA attaque Laukkai.\n", encoding="utf-8")
+    build([docs], settings=settings)
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        assert URIRef(INFERRED_GRAPH) not in store.graphs()
+    finally:
+        store.close()
