@@ -297,7 +297,7 @@ def test_rebuilding_a_changed_document_drops_the_stale_inferences(tmp_path: Path
     store = open_store(settings.store_path, read_only=True)
     assert URIRef(INFERRED_GRAPH) in store.graphs()
     store.close()
-    first = sorted(docs.glob("*.txt"))[0]
+    first = min(docs.glob("*.txt"))
     first.write_text(first.read_text(encoding="utf-8") + "\nLe MNDAA attaque Laukkai.\n", encoding="utf-8")
     build([docs], settings=settings)
     store = open_store(settings.store_path, read_only=True)
