@@ -112,6 +112,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK if report.conforms else EXIT_VIOLATIONS
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve
+
+    settings = Settings(store_dir=Path(args.store) if args.store else None)
+    if not settings.store_path.is_dir():
+        raise KgError(f"{settings.store_path}: no store there; build one with `kg build`")
+    options = ServeOptions(
+        store=settings.store_path, queries_dir=settings.queries_dir,
+        workers=args.workers or settings.serve_workers,
+        timeout=args.timeout or settings.serve_timeout,
+        max_rows=args.max_rows or settings.serve_max_rows)
+    print(f"kg serve: http://{args.host}:{args.port}/ (SPARQL at /sparql), store {settings.store_path}, "
+          f"{options.timeout:g} s per query, {options.max_rows} rows at most", file=sys.stderr)
+    serve(options, host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     import json
     import tempfile
@@ -202,6 +219,15 @@ def parser() -> argparse.ArgumentParser:
                    help="first run the OWL reasoner (HermiT): check consistency, store inferred triples "
                         "in their own named graph")
     v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("serve", help="SPARQL 1.1 endpoint (read-only) and its page")
+    s.add_argument("--store", help="store folder (default: out/store)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    s.add_argument("--port", type=int, default=7878)
+    s.add_argument("--timeout", type=float, help="seconds per query (default 30)")
+    s.add_argument("--max-rows", type=int, help="rows or triples per answer (default 10000)")
+    s.add_argument("--workers", type=int, help="query worker processes (default 2)")
+    s.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("eval", help="score the graph against gold annotation files")
     e.add_argument("--gold", required=True, help="folder of *.gold.json files")

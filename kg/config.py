@@ -21,6 +21,10 @@ class Settings:
     gazetteer_min_population: int = 500
     spacy_batch_size: int = 16
     reasoner_timeout: float = 300.0  # seconds HermiT may take before it is killed
+    # kg serve
+    serve_timeout: float = 30.0  # seconds per query before its worker is killed (503)
+    serve_max_rows: int = 10_000  # rows (or triples) per answer; more are cut (X-KG-Truncated)
+    serve_workers: int = 2  # query worker processes
 
     @property
     def store_path(self) -> Path:
