@@ -63,7 +63,8 @@ def create_app(options: ServeOptions) -> Starlette:
             req = parse_request(Incoming(
                 method=request.method, query_string=request.url.query,
                 content_type=request.headers.get("content-type"),
-                body=await request.body(), accept=request.headers.get("accept")))
+                body=await request.body(), accept=request.headers.get("accept"),
+                base=str(request.url.replace(query=""))))
         except ProtocolError as exc:
             return PlainTextResponse(exc.message + "\n", status_code=exc.status)
         return await run(req)

@@ -38,6 +38,7 @@ class Request:
     fmt: str  # a short name of RESULT_TYPES or GRAPH_TYPES
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base: str | None = None  # relative IRIs resolve against the endpoint's URL
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def _worker(path: str, conn: Connection, max_rows: int) -> None:
             return
         try:
             kwargs: dict[str, object] = {"prefixes": PREFIXES}
+            if req.base:
+                kwargs["base_iri"] = req.base
             if req.default_graphs or req.named_graphs:
                 kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
                 kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]

@@ -71,7 +71,7 @@ def check_query(text: str) -> str:
 
 
 def negotiate(accept: str | None, kind: str) -> str:
-    """The best result format for an Accept header (q-values honoured)."""
+    """The best result format for an Accept header (q-values honoured), else the default."""
     table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
     if not accept:
         return DEFAULT_FORMAT[kind]
@@ -93,7 +93,9 @@ def negotiate(accept: str | None, kind: str) -> str:
             return table[media]
         if media in ("*/*", "application/*", "text/*"):
             return DEFAULT_FORMAT[kind]
-    raise ProtocolError(406, f"cannot answer in {accept!r}; available: {', '.join(table)}")
+    # nothing acceptable: the default format rather than 406 (RFC 9110 allows either);
+    # clients such as rdflib's SPARQLStore ask for result media types for CONSTRUCT too
+    return DEFAULT_FORMAT[kind]
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Incoming:
     content_type: str | None
     body: bytes
     accept: str | None
+    base: str | None = None  # the endpoint's URL
 
 
 def parse_request(req: Incoming) -> Request:
@@ -141,4 +144,4 @@ def parse_request(req: Incoming) -> Request:
     kind = QUERY_FORMS[check_query(query)]
     return Request(query=query, kind=kind, fmt=negotiate(req.accept, kind),
                    default_graphs=tuple(params.get("default-graph-uri", [])),
-                   named_graphs=tuple(params.get("named-graph-uri", [])))
+                   named_graphs=tuple(params.get("named-graph-uri", [])), base=req.base)
