@@ -37,6 +37,10 @@ def timed(fn, rounds: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+def _renamed(term, i: int):  # type: ignore[no-untyped-def]
+    return URIRef(f"{term}-c{i}") if isinstance(term, URIRef) and str(term).startswith(INSTANCE_BASE) else term
+
+
 def copies(source: Store, target: Store, n: int, settings: Settings) -> list[URIRef]:
     """n renamed copies of every document graph of source, in target."""
     load_ontology(target, settings)
@@ -46,10 +50,8 @@ def copies(source: Store, target: Store, n: int, settings: Settings) -> list[URI
             continue
         triples = source.graph_triples(g)
         for i in range(n):
-            def rename(t):  # type: ignore[no-untyped-def]
-                return URIRef(f"{t}-c{i}") if isinstance(t, URIRef) and str(t).startswith(INSTANCE_BASE) else t
             name = URIRef(f"{g}-c{i}")
-            target.replace_graph(name, [(rename(s), p, rename(o)) for s, p, o in triples])  # type: ignore[misc]
+            target.replace_graph(name, [(_renamed(s, i), p, _renamed(o, i)) for s, p, o in triples])  # type: ignore[misc]
             graphs.append(name)
     return graphs
 
