@@ -15,16 +15,19 @@ from . import queries
 from .config import Settings
 from .errors import KgError
 from .pipeline import build
-from .store import open_store
+from .store import is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 EXIT_VIOLATIONS = 1  # kg validate: the graph has a violation
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    out = Path(getattr(args, "out", None) or "out")
-    store = Path(args.store) if getattr(args, "store", None) else None
-    return Settings(out_dir=out, store_dir=store)
+def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
+    """--store is a folder, or a SPARQL server's QUERY_URL[,UPDATE_URL]."""
+    out = out or Path(getattr(args, "out", None) or "out")
+    store = getattr(args, "store", None)
+    if store and is_remote(store):
+        return Settings(out_dir=out, store_url=store)
+    return Settings(out_dir=out, store_dir=Path(store) if store else None)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -32,7 +35,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     report = build([Path(p) for p in args.paths], settings=settings,
                    progress=sys.stderr.isatty())
     c = report.counts
-    print(f"built {report.documents} document(s) into {settings.store_path}")
+    print(f"built {report.documents} document(s) into {settings.store_location}")
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
@@ -64,7 +67,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise KgError(f"--param {item!r}: write it as NAME=VALUE")
         params[key] = value
     query = queries.load(args.query, settings.queries_dir)
-    store = open_store(settings.store_path, read_only=True)
+    store = open_store(settings.store_location, read_only=True)
     try:
         if args.format == "table":
             print(queries.table(queries.run(store, query, params)))
@@ -79,13 +82,12 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import document_graphs, render, validate
 
-    store_dir = Path(args.store) if args.store else None
-    settings = Settings(store_dir=store_dir)  # --out is the report file, not the output folder
+    settings = _settings(args, out=Path("out"))  # --out is the report file, not the output folder
     fmt = args.format or (Path(args.out).suffix.lstrip(".") if args.out else "md")
     fmt = {"markdown": "md", "turtle": "ttl", "htm": "html"}.get(fmt, fmt)
     if fmt not in ("html", "md", "ttl", "json"):
         raise KgError(f"--format {fmt!r}: use html, md, ttl or json")
-    store = open_store(settings.store_path, read_only=not args.reason)
+    store = open_store(settings.store_location, read_only=not args.reason)
     try:
         if args.reason:
             from .reason import reason
@@ -137,14 +139,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     golds = load_gold(Path(args.gold))
     if args.store:
-        store = open_store(Path(args.store), read_only=True)
+        store = open_store(_settings(args).store_location, read_only=True)
     else:  # build the documents afresh in a scratch store
         scratch = Path(tempfile.mkdtemp(prefix="kg-eval-"))
         settings = Settings(out_dir=scratch, store_dir=scratch / "store")
         built = build([Path(args.docs)], settings=settings)
         for s in built.skipped:
             print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
-        store = open_store(settings.store_path, read_only=True)
+        store = open_store(settings.store_location, read_only=True)
     try:
         docs, total = evaluate(store, golds)
     finally:
@@ -159,10 +161,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import SUFFIXES, export
 
-    settings = Settings(store_dir=Path(args.store) if args.store else None)  # --out is a file here
+    settings = _settings(args, out=Path("out"))  # --out is a file here
     out = Path(args.out) if args.out else settings.out_dir / ("graph" + SUFFIXES[args.format])
     rows = None
-    store = open_store(settings.store_path, read_only=True)
+    store = open_store(settings.store_location, read_only=True)
     try:
         if args.query:
             rows = queries.run(store, queries.load(args.query, settings.queries_dir)).rows
@@ -184,7 +186,7 @@ def parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build the graph from documents")
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
-    b.add_argument("--store", help="store folder (default: OUT/store)")
+    b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
     b.set_defaults(func=cmd_build)
 
@@ -194,12 +196,12 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
-    q.add_argument("--store", help="store folder (default: out/store)")
+    q.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     q.set_defaults(func=cmd_query)
 
     x = sub.add_parser("export", help="write the actor network for Gephi, Cytoscape, yEd, maps, a page")
     x.add_argument("--format", required=True, choices=["graphml", "gexf", "cyjs", "geojson", "html"])
-    x.add_argument("--store", help="store folder (default: out/store)")
+    x.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     x.add_argument("--out", help="output file (default: out/graph.FORMAT)")
     x.add_argument("--query", help="keep the nodes a named query or .rq file returns")
     x.add_argument("--actor", help="keep this actor or person (IRI) and its neighbourhood")
@@ -209,7 +211,7 @@ def parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_export)
 
     v = sub.add_parser("validate", help="check the graph against the SHACL shapes (exit 1 on a violation)")
-    v.add_argument("--store", help="store folder (default: out/store)")
+    v.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     v.add_argument("--format", choices=["html", "md", "ttl", "json"],
                    help="report format (default: from --out's extension, else md)")
     v.add_argument("--out", help="report file (default: standard output)")
@@ -232,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score the graph against gold annotation files")
     e.add_argument("--gold", required=True, help="folder of *.gold.json files")
     e.add_argument("--docs", default="seeds", help="documents to build (default: seeds)")
-    e.add_argument("--store", help="score an existing store instead of building")
+    e.add_argument("--store", help="score an existing store (folder or QUERY_URL[,UPDATE_URL]) instead of building")
     e.add_argument("--json", action="store_true", help="machine-readable scores")
     e.add_argument("--quiet", action="store_true", help="scores only, no misses or false positives")
     e.set_defaults(func=cmd_eval)

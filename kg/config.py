@@ -14,6 +14,7 @@ class Settings:
 
     out_dir: Path = Path("out")
     store_dir: Path | None = None  # default: <out_dir>/store
+    store_url: str | None = None  # a SPARQL server instead: QUERY_URL[,UPDATE_URL]
     spacy_model: str = "fr_core_news_md"
     ontology_dir: Path = PROJECT_ROOT / "ontology"
     queries_dir: Path = PROJECT_ROOT / "queries"
@@ -29,6 +30,11 @@ class Settings:
     @property
     def store_path(self) -> Path:
         return self.store_dir if self.store_dir is not None else self.out_dir / "store"
+
+    @property
+    def store_location(self) -> Path | str:
+        """What open_store takes: the server's URL when one is set, else the folder."""
+        return self.store_url if self.store_url else self.store_path
 
     @property
     def reference_dir(self) -> Path:

@@ -77,7 +77,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         except InputError as exc:
             report.skipped.append(Skipped(exc.path, exc.problem))
     own_store = store is None
-    store = store or open_store(settings.store_path)
+    store = store or open_store(settings.store_location)
     try:
         load_ontology(store, settings)
         inferred = INFERRED_GRAPH in store.graphs()

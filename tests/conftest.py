@@ -48,3 +48,46 @@ def copy_seeds(dest: Path) -> Path:
     for p in SEEDS.glob("*.txt"):
         shutil.copy(p, dest / p.name)
     return dest
+
+
+def oxigraph_binary() -> str | None:
+    """The Oxigraph server the Makefile installs (PyPI `oxigraph`, into the venv)."""
+    import shutil
+    import sys
+
+    local = Path(sys.executable).parent / "oxigraph"
+    return str(local) if local.exists() else shutil.which("oxigraph")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A real Oxigraph SPARQL server on loopback, started for the session, then stopped;
+    yields its kg store location (the query URL)."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    binary = oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (make test installs it)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = tmp_path_factory.mktemp("oxigraph-server")
+    proc = subprocess.Popen([binary, "serve", "--location", str(data), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("the oxigraph server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(10)

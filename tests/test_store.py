@@ -23,9 +23,13 @@ def kia_triples(label: str = "KIA") -> list:
     return [(KIA, RDF.type, KG.ArmedGroup), (KIA, SKOS.prefLabel, Literal(label, lang="fr"))]
 
 
-@pytest.fixture(params=["embedded"])
+@pytest.fixture(params=["embedded", "oxigraph-server"])
 def store(request, tmp_path: Path):  # type: ignore[no-untyped-def]
-    s = open_store(tmp_path / "store")
+    if request.param == "embedded":
+        s = open_store(tmp_path / "store")
+    else:  # a real SPARQL 1.1 server, emptied for each test
+        s = open_store(request.getfixturevalue("oxigraph_server"))
+        s.update("DROP ALL")  # type: ignore[attr-defined]
     yield s
     s.close()
 

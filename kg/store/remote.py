@@ -1,0 +1,129 @@
+"""A SPARQL 1.1 server as the store: the Protocol for queries and updates, over HTTP
+(httpx). Writing a document's graph is one SPARQL UPDATE request (DROP the graph and
+the stale ones, INSERT DATA), which a server applies as one operation. Queries get
+kg's prefixes prepended and ask for the union of the named graphs as the default graph
+(the ``union-default-graph`` parameter of Oxigraph's server; Virtuoso's default graph is
+already the union of its graphs).
+
+Location form (``--store``): ``QUERY_URL`` or ``QUERY_URL,UPDATE_URL``; with one URL
+ending in ``/query`` the update URL is the same with ``/update`` (Oxigraph's layout),
+otherwise the one URL serves both (Fuseki's ``/ds``, Virtuoso's ``/sparql``).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import httpx
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.query import Result
+from rdflib.term import Identifier
+
+from ..errors import QueryError, StoreError
+from ..vocab import PREFIXES
+from .base import RESULT_FORMATS, QueryResult, Triple
+from .embedded import _checked
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+
+
+def is_remote(location: object) -> bool:
+    return isinstance(location, str) and location.startswith(("http://", "https://"))
+
+
+def endpoints(location: str) -> tuple[str, str]:
+    query, _, update = location.partition(",")
+    if not update:
+        update = query[: -len("/query")] + "/update" if query.endswith("/query") else query
+    return query.strip(), update.strip()
+
+
+class RemoteStore:
+    def __init__(self, location: str, *, read_only: bool = False, timeout: float = 300.0) -> None:
+        self.location = location
+        self.query_url, self.update_url = endpoints(location)
+        self.read_only = read_only
+        self._http = httpx.Client(timeout=timeout)
+
+    # -- HTTP --------------------------------------------------------------------
+    def _post(self, url: str, body: str, media: str, accept: str | None = None,
+              params: dict[str, str] | None = None) -> httpx.Response:
+        headers = {"Content-Type": media}
+        if accept:
+            headers["Accept"] = accept
+        try:
+            r = self._http.post(url, content=body.encode("utf-8"), headers=headers, params=params)
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{url}: the SPARQL server cannot be reached: {exc}") from exc
+        if r.status_code == 400:
+            raise QueryError(f"{url} refused the request: {r.text.strip()[:500]}")
+        if r.status_code >= 300:
+            raise StoreError(f"{url} answered {r.status_code}: {r.text.strip()[:500]}")
+        return r
+
+    def _query(self, sparql: str, accept: str) -> httpx.Response:
+        return self._post(self.query_url, _PROLOGUE + sparql, "application/sparql-query", accept,
+                          params={"union-default-graph": "true"})
+
+    def update(self, sparql: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.location}: opened read-only")
+        self._post(self.update_url, sparql, "application/sparql-update")
+
+    # -- writing -----------------------------------------------------------------
+    def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
+                      drop: Iterable[URIRef] = ()) -> None:
+        ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *drop)]
+        body = "\n".join(f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples)
+        if body:
+            ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
+        self.update(" ;\n".join(ops))
+
+    # -- reading -----------------------------------------------------------------
+    def query(self, sparql: str) -> QueryResult:
+        r = self._query(sparql, _ACCEPT)
+        media = r.headers.get("content-type", "").split(";")[0].strip()
+        if media == "application/n-triples" or media == "text/turtle":
+            g = Graph().parse(data=r.text, format="nt" if media == "application/n-triples" else "turtle")
+            return QueryResult("graph", triples=list(g))  # type: ignore[arg-type]
+        res = Result.parse(io.BytesIO(r.content), format="json")
+        if res.type == "ASK":
+            return QueryResult("ask", boolean=bool(res.askAnswer))
+        names = [str(v) for v in res.vars or []]
+        rows: list[dict[str, Identifier]] = []
+        for b in res.bindings:
+            rows.append({str(k): v for k, v in b.items() if v is not None})
+        return QueryResult("select", variables=names, rows=rows)
+
+    def query_serialized(self, sparql: str, fmt: str) -> bytes:
+        if fmt not in RESULT_FORMATS:
+            raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
+        return self._query(sparql, RESULT_FORMATS[fmt]).content
+
+    def graphs(self) -> list[URIRef]:
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        return sorted(r["g"] for r in rows if isinstance(r.get("g"), URIRef))  # type: ignore[misc]
+
+    def graph_triples(self, graph: URIRef) -> list[Triple]:
+        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}").triples
+
+    def dataset(self) -> Dataset:
+        ds = Dataset()
+        for row in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows:
+            ds.add((row["s"], row["p"], row["o"], row["g"]))  # type: ignore[arg-type]
+        return ds
+
+    def dump(self, path: Path, fmt: str = "trig") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.dataset().serialize(path, format={"trig": "trig", "nquads": "nquads"}[fmt])
+
+    def __len__(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        n = rows[0].get("n") if rows else None
+        return int(n) if isinstance(n, Literal) else 0  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        self._http.close()

@@ -1,0 +1,87 @@
+"""The remote back end against a real SPARQL 1.1 server (Oxigraph's, started by the
+oxigraph_server fixture): kg build, kg query and kg validate run there and give what
+they give on the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg import queries
+from kg.cli import main
+from kg.config import Settings
+from kg.pipeline import build
+from kg.store import open_store
+from kg.validate import validate
+
+from .conftest import SEEDS, copy_seeds
+
+
+@pytest.fixture(scope="module")
+def remote_build(oxigraph_server: str, tmp_path_factory):  # type: ignore[no-untyped-def]
+    store = open_store(oxigraph_server)
+    store.update("DROP ALL")  # type: ignore[attr-defined]
+    store.close()
+    settings = Settings(out_dir=tmp_path_factory.mktemp("remote-out"), store_url=oxigraph_server)
+    report = build([SEEDS], settings=settings)
+    return settings, report
+
+
+def test_build_on_a_server_gives_the_embedded_counts(remote_build, seed_build) -> None:  # type: ignore[no-untyped-def]
+    _, remote = remote_build
+    _, local = seed_build
+    assert remote.documents == 5 and not remote.skipped
+    assert remote.counts == local.counts
+
+
+@pytest.mark.parametrize("name", ["actors", "persons", "places", "relations", "engagements", "documents"])
+def test_named_queries_answer_the_same_there(remote_build, seed_build, name: str) -> None:  # type: ignore[no-untyped-def]
+    def rows(location: object) -> set[tuple[str, ...]]:
+        store = open_store(location, read_only=True)  # type: ignore[arg-type]
+        try:
+            r = queries.run(store, queries.load(name, Settings().queries_dir))
+        finally:
+            store.close()
+        return {tuple(str(row.get(v, "")) for v in r.variables if "ingest" not in v) for row in r.rows}
+
+    remote_settings, _ = remote_build
+    local_settings, _ = seed_build
+    assert rows(remote_settings.store_location) == rows(local_settings.store_path)
+
+
+def test_validation_runs_there(remote_build, seed_build) -> None:  # type: ignore[no-untyped-def]
+    remote_settings, _ = remote_build
+    local_settings, report = seed_build
+    store = open_store(remote_settings.store_location, read_only=True)
+    try:
+        remote_report, _ = validate(store, settings=remote_settings)
+    finally:
+        store.close()
+    assert report.validation is not None
+    assert {(f.shape, f.focus, f.value) for f in remote_report.findings} == \
+        {(f.shape, f.focus, f.value) for f in report.validation.findings}
+
+
+def test_cli_takes_the_server_url(remote_build, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = remote_build
+    assert main(["query", "documents", "--store", str(settings.store_location)]) == 0
+    assert "(5 rows)" in capsys.readouterr().out
+
+
+def test_a_changed_document_replaces_its_graph_there(oxigraph_server: str, tmp_path: Path) -> None:
+    docs = copy_seeds(tmp_path / "docs")
+    settings = Settings(out_dir=tmp_path / "out", store_url=oxigraph_server)
+    store = open_store(oxigraph_server)
+    store.update("DROP ALL")  # type: ignore[attr-defined]
+    store.close()
+    build([docs], settings=settings)
+    first = min(docs.glob("*.txt"))
+    first.write_text(first.read_text(encoding="utf-8") + "\nLe MNDAA attaque Laukkai.\n", encoding="utf-8")
+    report = build([docs], settings=settings)
+    assert report.counts["documents"] == 5  # the file's old graph was dropped in the same request
+    store = open_store(oxigraph_server, read_only=True)
+    try:
+        assert len([g for g in store.graphs() if "/graph/" in str(g)]) == 5
+    finally:
+        store.close()
