@@ -52,7 +52,7 @@ def test_named_queries_answer_the_same_there(remote_build, seed_build, name: str
 
 def test_validation_runs_there(remote_build, seed_build) -> None:  # type: ignore[no-untyped-def]
     remote_settings, _ = remote_build
-    local_settings, report = seed_build
+    _, report = seed_build
     store = open_store(remote_settings.store_location, read_only=True)
     try:
         remote_report, _ = validate(store, settings=remote_settings)
@@ -85,3 +85,28 @@ def test_a_changed_document_replaces_its_graph_there(oxigraph_server: str, tmp_p
         assert len([g for g in store.graphs() if "/graph/" in str(g)]) == 5
     finally:
         store.close()
+
+
+def test_location_forms() -> None:
+    from kg.store.remote import endpoints
+
+    assert endpoints("http://h:7878/query") == ("http://h:7878/query", "http://h:7878/update", "http://h:7878/store")
+    assert endpoints("http://h:8890/sparql") == ("http://h:8890/sparql", "http://h:8890/sparql", None)
+    assert endpoints("http://h/ds/query,http://h/ds/update,http://h/ds/data") == \
+        ("http://h/ds/query", "http://h/ds/update", "http://h/ds/data")
+
+
+def test_graph_store_protocol_and_sparql_read_the_same_graph(remote_build) -> None:  # type: ignore[no-untyped-def]
+    from kg.store.remote import RemoteStore
+
+    settings, _ = remote_build
+    url = str(settings.store_location)
+    by_gsp = RemoteStore(url, read_only=True)
+    by_sparql = RemoteStore(url.replace("/query", "/query,") + url.replace("/query", "/update"), read_only=True)
+    try:
+        graph = next(g for g in by_gsp.graphs() if "/graph/" in str(g))
+        assert by_sparql.graph_store_url is None
+        assert set(by_gsp.graph_triples(graph)) == set(by_sparql.graph_triples(graph)) != set()
+    finally:
+        by_gsp.close()
+        by_sparql.close()

@@ -5,9 +5,11 @@ kg's prefixes prepended and ask for the union of the named graphs as the default
 (the ``union-default-graph`` parameter of Oxigraph's server; Virtuoso's default graph is
 already the union of its graphs).
 
-Location form (``--store``): ``QUERY_URL`` or ``QUERY_URL,UPDATE_URL``; with one URL
-ending in ``/query`` the update URL is the same with ``/update`` (Oxigraph's layout),
-otherwise the one URL serves both (Fuseki's ``/ds``, Virtuoso's ``/sparql``).
+Location form (``--store``): ``QUERY_URL[,UPDATE_URL[,GRAPH_STORE_URL]]``. With one URL
+ending in ``/query``, the others follow Oxigraph's layout (``/update``, ``/store``);
+otherwise the one URL serves queries and updates (Fuseki's ``/ds``, Virtuoso's
+``/sparql``) and graphs are read by SPARQL. With a Graph Store Protocol URL, a graph is
+read by ``GET ...?graph=IRI`` (N-Triples) instead of a CONSTRUCT.
 """
 
 from __future__ import annotations
@@ -34,17 +36,21 @@ def is_remote(location: object) -> bool:
     return isinstance(location, str) and location.startswith(("http://", "https://"))
 
 
-def endpoints(location: str) -> tuple[str, str]:
-    query, _, update = location.partition(",")
-    if not update:
-        update = query[: -len("/query")] + "/update" if query.endswith("/query") else query
-    return query.strip(), update.strip()
+def endpoints(location: str) -> tuple[str, str, str | None]:
+    """The query, update and Graph Store Protocol URLs of a location."""
+    parts = [p.strip() for p in location.split(",")]
+    query = parts[0]
+    oxigraph = query.endswith("/query")
+    base = query[: -len("/query")]
+    update = parts[1] if len(parts) > 1 else (base + "/update" if oxigraph else query)
+    store = parts[2] if len(parts) > 2 else (base + "/store" if oxigraph and len(parts) == 1 else None)
+    return query, update, store
 
 
 class RemoteStore:
     def __init__(self, location: str, *, read_only: bool = False, timeout: float = 300.0) -> None:
         self.location = location
-        self.query_url, self.update_url = endpoints(location)
+        self.query_url, self.update_url, self.graph_store_url = endpoints(location)
         self.read_only = read_only
         self._http = httpx.Client(timeout=timeout)
 
@@ -108,7 +114,18 @@ class RemoteStore:
         return sorted(r["g"] for r in rows if isinstance(r.get("g"), URIRef))  # type: ignore[misc]
 
     def graph_triples(self, graph: URIRef) -> list[Triple]:
-        return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}").triples
+        if self.graph_store_url is None:
+            return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}").triples
+        try:  # the Graph Store Protocol: GET the graph
+            r = self._http.get(self.graph_store_url, params={"graph": str(graph)},
+                               headers={"Accept": "application/n-triples"})
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{self.graph_store_url}: the SPARQL server cannot be reached: {exc}") from exc
+        if r.status_code == 404:
+            return []
+        if r.status_code >= 300:
+            raise StoreError(f"{self.graph_store_url} answered {r.status_code}: {r.text.strip()[:500]}")
+        return list(Graph().parse(data=r.text, format="nt"))  # type: ignore[arg-type]
 
     def dataset(self) -> Dataset:
         ds = Dataset()
