@@ -12,6 +12,9 @@ from rdflib.namespace import DCTERMS, GEO, OWL, PROV, RDF, RDFS, SKOS, XSD, Defi
 
 ONTOLOGY_IRI = "https://w3id.org/kg-armed-actors/ontology"
 INSTANCE_BASE = "https://w3id.org/kg-armed-actors/id/"
+# what every graph kg writes (documents, ontology, inferences) is named under
+GRAPHS_BASE = "https://w3id.org/kg-armed-actors/"
+assert ONTOLOGY_IRI.startswith(GRAPHS_BASE) and INSTANCE_BASE.startswith(GRAPHS_BASE)
 
 SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 ORG = Namespace("http://www.w3.org/ns/org#")

@@ -91,3 +91,57 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     yield url
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Virtuoso open source (Debian virtuoso-opensource), when installed: a fresh database
+    on free loopback ports, anonymous SPARQL updates granted, stopped after the session;
+    yields its kg store location (its /sparql URL)."""
+    import re
+    import shutil
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    template = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+    if not (server and isql and template.exists()):
+        pytest.skip("Virtuoso open source is not installed (Debian virtuoso-opensource)")
+    ports = []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            ports.append(s.getsockname()[1])
+    sql_port, http_port = ports
+    data = tmp_path_factory.mktemp("virtuoso")
+    ini = template.read_text(encoding="utf-8")
+    ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{data}/")
+    ini = ini.replace("ServerPort               = 1111", f"ServerPort               = {sql_port}")
+    ini = ini.replace("ServerPort                  = 8890", f"ServerPort                  = {http_port}")
+    # kg reads a whole graph back for validation: more rows than Virtuoso's default 10000
+    ini = re.sub(r"(?m)^ResultSetMaxRows\s*=.*$", "ResultSetMaxRows = 10000000", ini)
+    (data / "virtuoso.ini").write_text(ini, encoding="utf-8")
+    proc = subprocess.Popen([server, "+foreground", "+configfile", str(data / "virtuoso.ini")],
+                            cwd=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{http_port}/sparql"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("Virtuoso did not start")
+    subprocess.run([isql, str(sql_port), "dba", "dba",
+                    "exec=GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
+                   check=True, capture_output=True, timeout=60)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()

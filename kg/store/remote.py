@@ -24,11 +24,15 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from ..errors import QueryError, StoreError
-from ..vocab import PREFIXES
+from ..vocab import GRAPHS_BASE, PREFIXES
 from .base import RESULT_FORMATS, QueryResult, Triple
 from .embedded import _checked
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+# kg's graphs (documents, ontology, inferences) on a server that may hold others
+# (Virtuoso keeps its own system graphs)
+_OURS = f'FILTER (STRSTARTS(STR(?g), "{GRAPHS_BASE}"))'
+INSERT_CHUNK = 500  # triples per INSERT DATA operation
 _ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
 
 
@@ -55,13 +59,13 @@ class RemoteStore:
         self._http = httpx.Client(timeout=timeout)
 
     # -- HTTP --------------------------------------------------------------------
-    def _post(self, url: str, body: str, media: str, accept: str | None = None,
+    def _post(self, url: str, form: dict[str, str], accept: str | None = None,
               params: dict[str, str] | None = None) -> httpx.Response:
-        headers = {"Content-Type": media}
-        if accept:
-            headers["Accept"] = accept
+        """A URL-encoded form POST: the one way every SPARQL 1.1 server takes both queries
+        and updates (Virtuoso 7.2 hangs on a direct application/sparql-query body)."""
+        headers = {"Accept": accept} if accept else {}
         try:
-            r = self._http.post(url, content=body.encode("utf-8"), headers=headers, params=params)
+            r = self._http.post(url, data=form, headers=headers, params=params)
         except httpx.HTTPError as exc:
             raise StoreError(f"{url}: the SPARQL server cannot be reached: {exc}") from exc
         if r.status_code == 400:
@@ -71,20 +75,23 @@ class RemoteStore:
         return r
 
     def _query(self, sparql: str, accept: str) -> httpx.Response:
-        return self._post(self.query_url, _PROLOGUE + sparql, "application/sparql-query", accept,
+        return self._post(self.query_url, {"query": _PROLOGUE + sparql}, accept,
                           params={"union-default-graph": "true"})
 
     def update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError(f"{self.location}: opened read-only")
-        self._post(self.update_url, sparql, "application/sparql-update")
+        self._post(self.update_url, {"update": sparql})
 
     # -- writing -----------------------------------------------------------------
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
         ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *drop)]
-        body = "\n".join(f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples)
-        if body:
+        lines = [f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples]
+        # several INSERT DATA operations of the same request: Virtuoso's parser runs out
+        # of stack ("memory exhausted") on one block of thousands of triples
+        for i in range(0, len(lines), INSERT_CHUNK):
+            body = "\n".join(lines[i:i + INSERT_CHUNK])
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
         self.update(" ;\n".join(ops))
 
@@ -110,7 +117,7 @@ class RemoteStore:
         return self._query(sparql, RESULT_FORMATS[fmt]).content
 
     def graphs(self) -> list[URIRef]:
-        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows
         return sorted(r["g"] for r in rows if isinstance(r.get("g"), URIRef))  # type: ignore[misc]
 
     def graph_triples(self, graph: URIRef) -> list[Triple]:
@@ -129,7 +136,7 @@ class RemoteStore:
 
     def dataset(self) -> Dataset:
         ds = Dataset()
-        for row in self.query("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows:
+        for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows:
             ds.add((row["s"], row["p"], row["o"], row["g"]))  # type: ignore[arg-type]
         return ds
 
@@ -138,7 +145,7 @@ class RemoteStore:
         self.dataset().serialize(path, format={"trig": "trig", "nquads": "nquads"}[fmt])
 
     def __len__(self) -> int:
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows
+        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows
         n = rows[0].get("n") if rows else None
         return int(n) if isinstance(n, Literal) else 0  # type: ignore[call-overload]
 

@@ -28,9 +28,11 @@ from ..iris import slug
 from ..model import SEVERITIES, Finding, Severity, ValidationReport
 from ..queries import bind
 from ..store import Store
-from ..vocab import KG, PREFIXES
+from ..vocab import GRAPHS_BASE, KG, PREFIXES
 
-ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+# kg's graphs only: a SPARQL server may hold others (Virtuoso's system graphs)
+ALL_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+               f'FILTER (STRSTARTS(STR(?g), "{GRAPHS_BASE}")) }}')
 DOCUMENT_GRAPH = "SELECT ?g WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name } }"
 GRAPH_NODES = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?s)) }"
 
