@@ -15,6 +15,7 @@ read by ``GET ...?graph=IRI`` (N-Triples) instead of a CONSTRUCT.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,7 +34,22 @@ _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # (Virtuoso keeps its own system graphs)
 _OURS = f'FILTER (STRSTARTS(STR(?g), "{GRAPHS_BASE}"))'
 INSERT_CHUNK = 500  # triples per INSERT DATA operation
-_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+_ACCEPT_RESULTS = "application/sparql-results+json"
+# asked for JSON, Virtuoso answers a CONSTRUCT as s/p/o bindings: ask each form for its own
+_ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
+_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+_FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue."""
+    pos = 0
+    while (m := _PROLOGUE_ITEM.match(sparql, pos)) and m.end() > pos:
+        pos = m.end()
+    m = _FORM.match(sparql, pos)
+    if m is None:
+        raise QueryError(f"not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE): {sparql[:80]!r}")
+    return m.group(1).upper()
 
 
 def is_remote(location: object) -> bool:
@@ -97,10 +113,14 @@ class RemoteStore:
 
     # -- reading -----------------------------------------------------------------
     def query(self, sparql: str) -> QueryResult:
-        r = self._query(sparql, _ACCEPT)
+        graph_form = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
+        r = self._query(sparql, _ACCEPT_GRAPH if graph_form else _ACCEPT_RESULTS)
         media = r.headers.get("content-type", "").split(";")[0].strip()
-        if media == "application/n-triples" or media == "text/turtle":
-            g = Graph().parse(data=r.text, format="nt" if media == "application/n-triples" else "turtle")
+        if graph_form:
+            if media not in ("application/n-triples", "text/plain", "text/turtle"):
+                raise StoreError(f"{self.query_url} answered a graph query with {media!r}, "
+                                 "not N-Triples or Turtle")
+            g = Graph().parse(data=r.text, format="turtle" if media == "text/turtle" else "nt")
             return QueryResult("graph", triples=list(g))  # type: ignore[arg-type]
         res = Result.parse(io.BytesIO(r.content), format="json")
         if res.type == "ASK":
