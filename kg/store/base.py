@@ -2,15 +2,44 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Identifier
 
+from ..errors import StoreError
+
 Triple = tuple[Identifier, Identifier, Identifier]
+
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$')
+
+
+def checked_term(term: object) -> str:
+    """The term in SPARQL / N-Triples syntax; an IRI a store would take leniently (Oxigraph
+    does) is refused here, before anything is written."""
+    if isinstance(term, URIRef) and not _IRI.match(term):
+        raise StoreError(f"refusing to write {term!r}: not an absolute IRI")
+    if not isinstance(term, (URIRef, Literal)):
+        raise StoreError(f"refusing to write {term!r}: only IRIs and literals are stored")
+    return term.n3()
+
+
+def statement_lines(triples: Iterable[Triple]) -> list[str]:
+    """One ``s p o .`` line per triple, for a Turtle load or an INSERT DATA block; most
+    terms recur, so each is checked and serialised once."""
+    written: dict[object, str] = {}
+
+    def term(t: object) -> str:
+        if t not in written:
+            written[t] = checked_term(t)
+        return written[t]
+
+    return [f"{term(s)} {term(p)} {term(o)} ." for s, p, o in triples]
+
 
 # W3C result formats by short name -> media type
 RESULT_FORMATS = {

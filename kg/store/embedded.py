@@ -8,7 +8,6 @@ oxrdflib adapter commits each add alone, so nothing is written through it.)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from rdflib.term import Identifier
 
 from ..errors import QueryError, StoreError
 from ..vocab import PREFIXES
-from .base import RESULT_FORMATS, QueryResult, Triple
+from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -27,16 +26,6 @@ _RESULT_FORMATS = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 _RDF_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
-_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]*$')
-
-
-def _checked(term: object) -> str:
-    """The term in SPARQL syntax; an IRI Oxigraph would take leniently is refused here."""
-    if isinstance(term, URIRef) and not _IRI.match(term):
-        raise StoreError(f"refusing to write {term!r}: not an absolute IRI")
-    if not isinstance(term, (URIRef, Literal)):
-        raise StoreError(f"refusing to write {term!r}: only IRIs and literals are stored")
-    return term.n3()
 
 
 def to_rdflib(term: object) -> Identifier:
@@ -83,27 +72,16 @@ class OxigraphStore:
     def _add_new(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """A new graph: one transactional load of its triples as Turtle (Oxigraph's parser
         reads it faster than Python builds Oxigraph terms or INSERT DATA is parsed)."""
-        data = self._lines(triples).encode("utf-8")
+        data = "\n".join(statement_lines(triples)).encode("utf-8")
         try:
             self._store.load(data, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(graph)))
         except (OSError, SyntaxError, ValueError) as exc:
             raise StoreError(f"{self.path}: writing graph {graph} failed: {exc}") from exc
 
-    @staticmethod
-    def _lines(triples: Iterable[Triple]) -> str:
-        written: dict[object, str] = {}  # most terms recur: check and serialise each once
-
-        def term(t: object) -> str:
-            if t not in written:
-                written[t] = _checked(t)
-            return written[t]
-
-        return "\n".join(f"{term(s)} {term(p)} {term(o)} ." for s, p, o in triples)
-
     def _replace(self, graph: URIRef, triples: Iterable[Triple], stale: list[URIRef]) -> None:
         """An existing graph: DROP and INSERT DATA in one SPARQL UPDATE, one transaction."""
         ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *stale)]
-        body = self._lines(triples)
+        body = "\n".join(statement_lines(triples))
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
         try:

@@ -26,8 +26,7 @@ from rdflib.term import Identifier
 
 from ..errors import QueryError, StoreError
 from ..vocab import GRAPHS_BASE, PREFIXES
-from .base import RESULT_FORMATS, QueryResult, Triple
-from .embedded import _checked
+from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # kg's graphs (documents, ontology, inferences) on a server that may hold others
@@ -103,7 +102,7 @@ class RemoteStore:
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
         ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *drop)]
-        lines = [f"{_checked(s)} {_checked(p)} {_checked(o)} ." for s, p, o in triples]
+        lines = statement_lines(triples)
         # several INSERT DATA operations of the same request: Virtuoso's parser runs out
         # of stack ("memory exhausted") on one block of thousands of triples
         for i in range(0, len(lines), INSERT_CHUNK):
