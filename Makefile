@@ -41,7 +41,7 @@ test: setup browser java
 bench: setup java
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_validate.py
-	cd bench && ../$(BIN)/python bench_serve.py
+	$(BIN)/python bench/bench_serve.py
 
 # the SHACL report after OWL reasoning; violations in the seeds are expected (exit 1 is
 # kg validate's "there are violations", not a failure of this target)

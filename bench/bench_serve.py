@@ -16,17 +16,15 @@ import http.client
 import json
 import socket
 import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 import uvicorn
-from bench_validate import copies  # type: ignore[import-not-found]
+from corpus import built_seeds, copies  # type: ignore[import-not-found]
 
 from kg import queries
 from kg.config import PROJECT_ROOT, Settings
-from kg.pipeline import build
 from kg.serve import ServeOptions, create_app
 from kg.store import open_store
 
@@ -81,9 +79,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=12)
     ap.add_argument("--n", type=int, default=50)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-serve-"))
-    settings = Settings(out_dir=tmp / "seeds")
-    build([PROJECT_ROOT / "seeds"], settings=settings)
+    tmp, settings = built_seeds("kg-bench-serve-")
     seeds = open_store(settings.store_path)
     big = open_store(tmp / "big")
     copies(seeds, big, args.copies, settings)

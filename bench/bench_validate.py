@@ -14,18 +14,16 @@ import argparse
 import datetime as dt
 import json
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from corpus import built_seeds, copies  # type: ignore[import-not-found]
 from rdflib import URIRef
 
 from kg.config import PROJECT_ROOT, Settings
-from kg.pipeline import ONTOLOGY_GRAPH, build, load_ontology
+from kg.pipeline import ONTOLOGY_GRAPH
 from kg.reason import reason
 from kg.store import Store, open_store
 from kg.validate import data_graph, validate
-from kg.vocab import INSTANCE_BASE
 
 
 def timed(fn, rounds: int) -> float:  # type: ignore[no-untyped-def]
@@ -35,25 +33,6 @@ def timed(fn, rounds: int) -> float:  # type: ignore[no-untyped-def]
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
-
-
-def _renamed(term, i: int):  # type: ignore[no-untyped-def]
-    return URIRef(f"{term}-c{i}") if isinstance(term, URIRef) and str(term).startswith(INSTANCE_BASE) else term
-
-
-def copies(source: Store, target: Store, n: int, settings: Settings) -> list[URIRef]:
-    """n renamed copies of every document graph of source, in target."""
-    load_ontology(target, settings)
-    graphs = []
-    for g in source.graphs():
-        if g == ONTOLOGY_GRAPH:
-            continue
-        triples = source.graph_triples(g)
-        for i in range(n):
-            name = URIRef(f"{g}-c{i}")
-            target.replace_graph(name, [(_renamed(s, i), p, _renamed(o, i)) for s, p, o in triples])  # type: ignore[misc]
-            graphs.append(name)
-    return graphs
 
 
 def measure(store: Store, settings: Settings, one: URIRef, rounds: int) -> dict[str, float]:
@@ -72,9 +51,7 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=12)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="kg-bench-validate-"))
-    settings = Settings(out_dir=tmp / "seeds")
-    build([PROJECT_ROOT / "seeds"], settings=settings)
+    tmp, settings = built_seeds("kg-bench-validate-")
     seeds = open_store(settings.store_path)
     docs = [g for g in seeds.graphs() if g != ONTOLOGY_GRAPH]
     result: dict[str, object] = {"date": dt.date.today().isoformat(), "rounds": args.rounds}
