@@ -50,6 +50,31 @@ def copy_seeds(dest: Path) -> Path:
     return dest
 
 
+def free_port() -> int:
+    """A TCP port free on loopback now (for a server a test starts)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, seconds: float) -> bool:
+    """Whether ``url`` answers 2xx within ``seconds`` (a server a test started is up)."""
+    import time
+    import urllib.request
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if 200 <= r.status < 300:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 def oxigraph_binary() -> str | None:
     """The Oxigraph server the Makefile installs (PyPI `oxigraph`, into the venv)."""
     import shutil
@@ -63,29 +88,17 @@ def oxigraph_binary() -> str | None:
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """A real Oxigraph SPARQL server on loopback, started for the session, then stopped;
     yields its kg store location (the query URL)."""
-    import socket
     import subprocess
-    import time
-    import urllib.request
 
     binary = oxigraph_binary()
     if binary is None:
         pytest.skip("the oxigraph server is not installed (make test installs it)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     data = tmp_path_factory.mktemp("oxigraph-server")
     proc = subprocess.Popen([binary, "serve", "--location", str(data), "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
+    if not wait_for(f"{url}?query=ASK%7B%7D", 30):
         proc.kill()
         pytest.fail("the oxigraph server did not start")
     yield url
@@ -100,21 +113,13 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     yields its kg store location (its /sparql URL)."""
     import re
     import shutil
-    import socket
     import subprocess
-    import time
-    import urllib.request
 
     server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
     template = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
     if not (server and isql and template.exists()):
         pytest.skip("Virtuoso open source is not installed (Debian virtuoso-opensource)")
-    ports = []
-    for _ in range(2):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            ports.append(s.getsockname()[1])
-    sql_port, http_port = ports
+    sql_port, http_port = free_port(), free_port()
     data = tmp_path_factory.mktemp("virtuoso")
     ini = template.read_text(encoding="utf-8")
     ini = ini.replace("/var/lib/virtuoso-opensource-7/db/", f"{data}/")
@@ -126,14 +131,7 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     proc = subprocess.Popen([server, "+foreground", "+configfile", str(data / "virtuoso.ini")],
                             cwd=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{http_port}/sparql"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}?query=ASK%7B%7D", timeout=2).read()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not wait_for(f"{url}?query=ASK%7B%7D", 90):
         proc.kill()
         pytest.fail("Virtuoso did not start")
     subprocess.run([isql, str(sql_port), "dba", "dba",
