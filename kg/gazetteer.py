@@ -76,16 +76,21 @@ def _world_index(min_population: int) -> dict[str, tuple[Place, ...]]:
     return _freeze(index)
 
 
-def lookup(name: str, country: str | None, *, min_population: int = 500) -> Place | None:
-    """The most populous place of that name in ``country``; elsewhere, only a place
-    whose primary name it is, or a major city (its exonym: "Moscou"), so that an
-    alternate name alone never sends a village across a border."""
+def lookup(name: str, country: str | None, *, min_population: int = 500,
+           within: set[str] | None = None) -> Place | None:
+    """The most populous place of that name in ``country``, then in the other countries
+    the document names (``within``); elsewhere, only a major city (its exonym:
+    "Moscou"), or, when the document names no country, a place whose primary name it
+    is: an alternate name alone never sends a village across a border, and a small
+    town of another continent is never taken for one the text places nowhere."""
     key = fold(name)
-    if country:
-        hits = _country_index(country, min_population).get(key, ())
+    for code in ([country] if country else []) + sorted((within or set()) - {country}):
+        hits = _country_index(code, min_population).get(key, ())
         if hits:
             return hits[0]
     hits = _world_index(min_population).get(key, ())
+    if within:
+        hits = tuple(h for h in hits if h.population >= MAJOR_CITY)
     return hits[0] if hits else None
 
 

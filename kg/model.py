@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -16,6 +17,32 @@ from typing import Literal
 MentionKind = Literal["actor", "person", "place"]
 Precision = Literal["day", "month", "year", "unknown"]
 Basis = Literal["stated", "carried", "inferred"]
+
+
+class Origin(StrEnum):
+    """How extraction found a mention; resolution decides identity from it."""
+
+    REFERENCE = "reference"  # a name, alias or acronym of the reference list
+    CONTEXTUAL = "contextual"  # a common noun naming an actor of the document's country
+    ACRONYM = "acronym"  # an acronym defined in the text, or its long form
+    RANK = "rank"  # a person named with a rank
+    UNIT = "unit"  # a numbered unit ("129e bataillon")
+    NER = "ner"  # the model's entity recogniser
+    CUE = "cue"  # a capitalised word after a locative cue ("à Goma")
+    ALIAS = "alias"  # "(dit ATT)"
+    DEMONYM = "demonym"  # "des drones turcs": the State behind the adjective
+    STATE = "state"  # a state's body by description ("l'armée soudanaise")
+    COLLECTIVE = "collective"  # a collective with no name ("des hommes armés")
+
+
+@dataclass(frozen=True)
+class StateBody:
+    """A state's forces or government named by description, not by name: its role
+    (a key of the language pack's ``state_roles``) and its country (ISO 3166-1
+    alpha-2; None when the text means the document's own country)."""
+
+    role: str
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,11 +110,13 @@ class Mention:
     kind: MentionKind
     type: str
     ref: str | None = None
-    origin: str = "ner"  # reference | contextual | acronym | rank | unit | ner
+    origin: Origin = Origin.NER
     long_form: str | None = None  # for an acronym defined in the text: its expansion
     rank: str | None = None  # a person's rank or title given with this mention
     fate: str | None = None  # killed | captured | surrendered | arrested | suicide
     agentive: bool = False  # a place named as one who acts ("la Russie a signé", "Moscou annonce")
+    state: StateBody | None = None  # for Origin.STATE and Origin.CONTEXTUAL
+    head: str | None = None  # for Origin.COLLECTIVE: the head noun ("rebelles")
 
 
 @dataclass(frozen=True)

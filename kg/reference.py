@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .extract import lang
 from .iris import fold
 from .vocab import ACTOR_TYPES, PLACE_TYPES
 
@@ -35,6 +36,7 @@ class RefEntry:
     coordinate_source: str | None = None
     gazetteer: str | None = None  # GeoNames name to take coordinates from
     generic: bool = False  # a collective ("forces rebelles"): one node per country
+    national: str | None = None  # the state role it plays for ``country`` ("armed-forces")
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,9 @@ def _tuple(value: Any) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4)
-def load(reference_dir: Path) -> Reference:
-    """Read the four lists; raise InputError naming the file on a bad entry."""
+def load(reference_dir: Path, language: str = "fr") -> Reference:
+    """Read the lists (``actors*.yaml``: the seeds' and the world's armed actors);
+    raise InputError naming the file on a bad entry."""
     entries: dict[str, RefEntry] = {}
     demonyms: dict[str, str] = {}
 
@@ -68,8 +71,7 @@ def load(reference_dir: Path) -> Reference:
             raise InputError(path, f"entry id {entry.key!r} is defined twice")
         entries[entry.key] = entry
 
-    path = reference_dir / "actors.yaml"
-    for row in _load_yaml(path):
+    for path, row in ((p, r) for p in sorted(reference_dir.glob("actors*.yaml")) for r in _load_yaml(p)):
         if row.get("type") not in ACTOR_TYPES:
             raise InputError(path, f"actor {row.get('id')!r} has unknown type {row.get('type')!r}")
         add(path, RefEntry(
@@ -77,6 +79,7 @@ def load(reference_dir: Path) -> Reference:
             labels=_tuple(row.get("labels")), acronyms=_tuple(row.get("acronyms")),
             contextual=_tuple(row.get("contextual")), country=row.get("country"),
             wikidata=row.get("wikidata"), generic=bool(row.get("generic")),
+            national=row.get("national"),
         ))
     path = reference_dir / "persons.yaml"
     for row in _load_yaml(path):
@@ -84,15 +87,22 @@ def load(reference_dir: Path) -> Reference:
             key=str(row["id"]), kind="person", type="Person", name=str(row["name"]),
             labels=_tuple(row.get("aliases")) or (str(row["name"]),), wikidata=row.get("wikidata"),
         ))
+    # every country of the world, named in the language pack; the curated list adds
+    # Wikidata ids (where checked) and any further label
     path = reference_dir / "countries.yaml"
-    for row in _load_yaml(path):
-        iso = str(row["iso"])
-        for adj in _tuple(row.get("demonyms")):
+    curated = {str(row["iso"]): row for row in _load_yaml(path)}
+    pack = lang.load(language)
+    rows = {str(row["iso"]): row for row in pack.get("countries")}
+    for iso, row in curated.items():
+        rows.setdefault(iso, row)
+    for iso, row in rows.items():
+        extra = curated.get(iso, {})
+        labels = tuple(dict.fromkeys((*_tuple(row.get("labels")), *_tuple(extra.get("labels")))))
+        for adj in (*_tuple(row.get("demonyms")), *_tuple(extra.get("demonyms"))):
             demonyms[fold(adj)] = iso
         for key, kind, type_ in (("state-", "actor", "State"), ("country-", "place", "Country")):
             add(path, RefEntry(key=key + iso.lower(), kind=kind, type=type_, name=str(row["name"]),
-                               labels=_tuple(row.get("labels")), country=iso,
-                               wikidata=row.get("wikidata")))
+                               labels=labels, country=iso, wikidata=extra.get("wikidata")))
     path = reference_dir / "places.yaml"
     for row in _load_yaml(path):
         if row.get("kind") not in PLACE_TYPES:

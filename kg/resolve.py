@@ -15,11 +15,11 @@ from collections import Counter
 from . import gazetteer
 from .config import Settings
 from .iris import fold, slug
-from .model import Entity, Extraction, Mention, Resolution
+from .model import Entity, Extraction, Mention, Origin, Resolution, StateBody
 from .reference import RefEntry, Reference
 from .reference import load as load_reference
 
-_NOISE = re.compile(r"[|\n\d•]")
+_NOISE = re.compile(r"[|\n•]|^[\W\d]*$")  # table debris, or no letter at all
 _REGION_HEADS = ("état ", "etat ", "états ", "région ", "province ")
 _GENERIC = {"etat", "etats", "region", "ville", "pays", "alliance", "parlement"}
 
@@ -31,7 +31,10 @@ class _Index:
         self.reference = reference
         self.labels: dict[str, list[RefEntry]] = {}
         self.contextual: dict[str, list[RefEntry]] = {}
+        self.national: dict[tuple[str, str], RefEntry] = {}  # (country, role) -> entry
         for e in reference.entries.values():
+            if e.national and e.country:
+                self.national[(e.country, e.national)] = e
             for label in (*e.labels, *e.acronyms):
                 self.labels.setdefault(fold(label), []).append(e)
             for alias in e.contextual:
@@ -64,6 +67,69 @@ def document_country(mentions: tuple[Mention, ...], reference: Reference) -> str
     return votes.most_common(1)[0][0] if votes else None
 
 
+def document_countries(mentions: tuple[Mention, ...], reference: Reference,
+                       country: str | None) -> set[str]:
+    """Every country the document names (as a country, a state body or an actor of the
+    reference list): where its places may be."""
+    out = {country} if country else set()
+    for m in mentions:
+        if m.ref and m.ref in reference.entries and reference.entries[m.ref].country:
+            out.add(reference.entries[m.ref].country)  # type: ignore[arg-type]
+        if m.state is not None and m.state.country:
+            out.add(m.state.country)
+    return out
+
+
+def _short_names(mentions: tuple[Mention, ...]) -> dict[int, int]:
+    """One-word person names that are a longer name's surname in the same document
+    ("Burhan" after "Abdel Fattah al-Burhane"): mention -> the longer one's mention."""
+    longer = [(i, fold(m.text).split()) for i, m in enumerate(mentions)
+              if m.kind == "person" and len(m.text.split()) >= 2]
+    out: dict[int, int] = {}
+    for i, m in enumerate(mentions):
+        word = fold(m.text)
+        if m.kind != "person" or " " in word or len(word) < 4:
+            continue
+        owners = {j for j, words in longer
+                  if any(w.startswith(word) or (len(w) >= 4 and word.startswith(w)) for w in words[1:])}
+        owners_text = {fold(mentions[j].text) for j in owners}
+        if len(owners_text) == 1:  # one person only: an ambiguous surname stays apart
+            out[i] = min(owners)
+    return out
+
+
+def _parties(extraction: Extraction) -> set[int]:
+    """The mentions that take part in a relation or an engagement."""
+    out: set[int] = set()
+    for r in extraction.relations:
+        out.update((r.subject, r.object))
+    for e in extraction.engagements:
+        out.update(e.agents)
+        out.update(e.targets)
+        out.update(c for c in (e.claimed_by, e.place) if isinstance(c, int))
+    return out
+
+
+def _state_entity(m: Mention, body: StateBody, country: str | None, index: _Index,
+                  settings: Settings) -> Entity | None:
+    """A state's forces or government named by description: the reference entry that
+    plays that role for the country, else one node per country and role."""
+    iso = body.country or country
+    if iso is None:
+        return None
+    for e in index.contextual.get(fold(m.text), ()):  # "la junte" in Myanmar: the seeds' convention
+        if e.country == iso and not e.generic:
+            return _from_ref(e, settings)
+    entry = index.national.get((iso, body.role))
+    if entry is not None:
+        return _from_ref(entry, settings)
+    state = index.reference.entries.get("state-" + iso.lower())
+    name = state.name if state else iso
+    return Entity(key=f"{body.role}-{iso.lower()}", kind="actor", type=m.type,
+                  label=" ".join(m.text.split()), label_en=f"{name} ({body.role.replace('-', ' ')})",
+                  country=iso)
+
+
 def _from_ref(e: RefEntry, settings: Settings) -> Entity:
     lat, long, source = e.lat, e.long, e.coordinate_source
     if e.gazetteer and lat is None:
@@ -77,11 +143,13 @@ def _from_ref(e: RefEntry, settings: Settings) -> Entity:
     )
 
 
-def _place(text: str, country: str | None, index: _Index, settings: Settings) -> Entity | None:
+def _place(text: str, country: str | None, index: _Index, settings: Settings,
+           countries: set[str] | None = None) -> Entity | None:
     entry = index.find(text, "place")
     if entry is not None:
         return _from_ref(entry, settings)
-    hit = gazetteer.lookup(text, country, min_population=settings.gazetteer_min_population)
+    hit = gazetteer.lookup(text, country, min_population=settings.gazetteer_min_population,
+                           within=countries)
     if hit is not None:
         return Entity(
             key=f"geonames-{hit.geonameid}", kind="place", type="Town", label=text,
@@ -104,11 +172,17 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
     index = _index(reference)
     mentions = extraction.mentions
     country = document_country(mentions, reference)
+    countries = document_countries(mentions, reference, country)
+    parties = _parties(extraction)
+    short = _short_names(mentions)
+    index_person: dict[str, Entity] = {}
     entities: dict[str, Entity] = {}
     pairs: list[tuple[int, str]] = []
 
     def link(i: int, entity: Entity) -> None:
         entities.setdefault(entity.key, entity)
+        if entity.kind == "person":
+            index_person.setdefault(fold(mentions[i].text), entity)
         pairs.append((i, entity.key))
 
     # the document's own acronym definitions: long form and acronym name one actor
@@ -123,6 +197,19 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             defined[fold(m.long_form)] = defined[fold(acronym)] = entity
 
     for i, m in enumerate(mentions):
+        if m.origin == Origin.STATE or (m.origin == Origin.CONTEXTUAL and m.ref is None
+                                        and m.state is not None):
+            state_entity = _state_entity(m, m.state, country, index, settings)  # type: ignore[arg-type]
+            if state_entity is not None:
+                link(i, state_entity)
+            continue
+        if m.origin == Origin.COLLECTIVE:
+            if i not in parties:
+                continue  # "des rebelles" who do nothing in the text: no node
+            head = slug(m.head or m.text)
+            link(i, Entity(key=f"{head}-{country.lower()}" if country else head, kind="actor",
+                           type=m.type, label=" ".join(m.text.split()), country=country))
+            continue
         if m.origin == "contextual":
             alias = m.ref.split(":", 1)[1] if m.ref else m.text
             candidates = index.contextual.get(fold(alias), ())
@@ -135,11 +222,20 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 link(i, Entity(key=f"{e.key}-{country.lower()}" if country else e.key,
                                kind="actor", type=e.type, label=" ".join(m.text.split()),
                                label_en=e.name, country=country))
+            elif m.state is not None:  # "l'armée" in a document about a country the lists lack
+                state_entity = _state_entity(m, m.state, country, index, settings)
+                if state_entity is not None:
+                    link(i, state_entity)
             continue
         if m.origin == "unit":  # a numbered unit ("129e bataillon"): one per country
             number_and_noun = " ".join(m.text.split()[:2])
             link(i, Entity(key=f"{(country or 'xx').lower()}-{slug(number_and_noun)}", kind="actor",
                            type="StateForce", label=" ".join(m.text.split()), country=country))
+            continue
+        if i in short and m.ref is None:  # "Burhan": the "Abdel Fattah al-Burhane" named before
+            owner_text = mentions[short[i]].text
+            link(i, index_person.get(fold(owner_text)) or Entity(
+                key=slug(owner_text), kind="person", type="Person", label=owner_text))
             continue
         if m.origin == "alias" and m.long_form:  # "(dit ATT)": the person named just before
             owner = next((k for j, k in pairs if mentions[j].kind == "person"
@@ -161,10 +257,15 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if fold(m.text) in defined:
             link(i, defined[fold(m.text)])
             continue
-        place = _place(m.text, country, index, settings)
+        place = _place(m.text, country, index, settings, countries)
         if m.origin == "cue" and place is None:
             continue  # a capitalised word after "à" or "de" that no gazetteer knows
         if m.kind == "place" or (place is not None and m.origin == "ner"):
+            if place is None and m.agentive and m.origin == Origin.NER and m.kind == "place":
+                # an unknown name that acts ("le M23 a pris"): an actor, not a place
+                link(i, Entity(key=slug(m.text), kind="actor", type="Actor", label=m.text,
+                               country=country))
+                continue
             if place is None:
                 lowered = m.text.lower()
                 kind = "Region" if lowered.startswith(_REGION_HEADS) else "Place"

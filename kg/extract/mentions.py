@@ -16,30 +16,17 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from ..model import Document, Mention, MentionKind, Sentence
+from ..iris import fold
+from ..model import Document, Mention, MentionKind, Origin, Sentence, StateBody
+from . import lang
 from .nlp import ACTOR, CONTEXT_PREFIX, PERSON, PLACE
 
+FR = lang.load("fr")
 # head words of organisation names -> ontology type (lower-cased lemma-ish forms)
-HEAD_TYPES: dict[str, str] = {
-    "armée": "ArmedGroup", "armées": "ArmedGroup", "front": "ArmedGroup",
-    "force": "ArmedGroup", "forces": "ArmedGroup", "mouvement": "ArmedGroup",
-    "brigade": "ArmedGroup", "brigades": "ArmedGroup", "groupe": "ArmedGroup",
-    "jama'at": "ArmedGroup", "jamaat": "ArmedGroup", "état": "ArmedGroup",
-    "partisans": "ArmedGroup", "organisation": "ArmedGroup", "rassemblement": "ArmedGroup",
-    "coordination": "ArmedGroup", "union": "ArmedGroup", "conseil": "Government",
-    "gouvernement": "Government", "comité": "Government", "junte": "Government",
-    "ministère": "Government", "parti": "PoliticalOrganization", "ligue": "PoliticalOrganization",
-    "alliance": "Alliance", "coalition": "Alliance", "milice": "Militia", "milices": "Militia",
-    "mission": "InternationalOrganization", "police": "StateForce", "garde": "StateForce",
-    "gendarmerie": "StateForce",
-}
+HEAD_TYPES: dict[str, str] = FR.table("name_heads")
 # titles and ranks that precede a person's name and are not part of it
-TITLES = {
-    "général", "generale", "générale", "colonel", "lieutenant", "major", "capitaine", "commandant",
-    "brigadier", "maréchal", "sergent", "caporal", "président", "présidente", "ministre",
-    "chef", "dirigeant", "leader", "de", "brigade", "major-général", "lieutenant-colonel",
-    "lieutenant-général", "général-major", "m.", "mme", "le", "la", "du", "l'", "l’", "-",
-}
+TITLES = FR.words("titles")
+PARTICLES = FR.words("name_particles")
 _FUNCTION = {"de", "du", "des", "d'", "d’", "la", "le", "l'", "l’", "et", "pour", "wal", "al", "-"}
 _ACRONYM = re.compile(r"^[A-Z0-9][A-Za-z0-9]*[A-Z0-9](?:-[A-Z0-9]+)*$")
 
@@ -91,7 +78,7 @@ def _long_form(sdoc: Doc, paren: int) -> Span | None:
 
 
 def _mention(document: Document, sdoc: Doc, span: Span, kind: MentionKind, type_: str,
-             ref: str | None, origin: str, long_form: str | None = None,
+             ref: str | None, origin: Origin, long_form: str | None = None,
              **facts: object) -> Mention:
     start, end = document.span(span.start_char, span.end_char)
     return Mention(
@@ -107,30 +94,21 @@ def _sent_index(sdoc: Doc, span: Span) -> int:
     return bisect_right(sdoc.user_data["kg_sent_starts"], span.start) - 1
 
 
-RANKS = ("général de brigade", "général de division", "major-général", "lieutenant général",
-         "lieutenant-général", "général", "colonel", "lieutenant-colonel", "major", "capitaine",
-         "lieutenant", "commandant", "sergent", "maréchal", "brigadier", "amiral", "vice-amiral")
+RANKS = FR.ordered("ranks")
 RANK_STARTS = {r.split()[0] for r in RANKS}
 RANKS_LONGEST_FIRST = sorted(RANKS, key=len, reverse=True)
-_RANK_BEFORE = re.compile(r"(?i)\b(" + "|".join(sorted(RANKS, key=len, reverse=True))
+_RANK_BEFORE = re.compile(r"(?i)\b(" + "|".join(re.escape(r) for r in RANKS_LONGEST_FIRST)
                           + r")\s+$")
-_FATES = [  # what follows a name in lists and infoboxes
-    (re.compile(r"^\s*†"), "killed"),
-    (re.compile(r"(?i)^\s*\(\s*prisonnier de guerre"), "captured"),
-    (re.compile(r"(?i)^\s*\(\s*(?:s['’]est rendu|rendu)"), "surrendered"),
-    (re.compile(r"(?i)^\s*\(\s*(?:arrêté|détenu)"), "arrested"),
-    (re.compile(r"(?i)^\s*\(\s*s['’]est suicidé"), "suicide"),
-]
+_FATES = [(re.compile(p), fate) for fate, patterns in FR.get("fates").items() for p in patterns]
 _MARKERS_AFTER = re.compile(r"^(?:\s*(?:\[\d+\],?|\((?:en|zh|de|my|th)\)))*")
 AGENT_DEPS = {"nsubj", "obl:agent"}
-_CREDIT = re.compile(r"(?i)(?:illustration|photo|crédits?|source)\s*:\s*[\w/ ]*$")
-SUPPORT_NOUNS = {"soutien", "appui", "aide", "allié", "alliée", "pression", "livraison",
-                 "coopération", "alliance", "ingérence"}
-# head nouns that make an ORG-looking name a non-actor (events, programmes, fora)
-NON_ACTOR_HEADS = {"coopération", "forum", "sommet", "conférence", "accord", "pacte", "opération",
-                   "bataille", "batailles", "festival", "prix", "programme", "plan", "traité",
-                   "déclaration", "résolution", "guerre", "révolution", "parlement", "violences"}
-UNIT_NOUNS = {"division", "bataillon", "brigade", "régiment", "compagnie", "escadron", "bataillons"}
+_CREDIT = re.compile(r"(?i)(?:" + "|".join(FR.ordered("credit_words")) + r")\s*:\s*[\w/ ]*$")
+SUPPORT_NOUNS = FR.words("support_nouns")
+NON_ACTOR_HEADS = FR.words("non_actor_heads")
+UNIT_NOUNS = FR.words("unit_nouns")
+FIELD_NAMES = FR.words("field_names")
+UNIT_SPECIALITIES = FR.words("unit_specialities")
+UNIT_MODIFIERS = FR.words("unit_modifiers")
 _ORDINAL = re.compile(r"^\d+(?:e|ème|er)$")
 
 
@@ -146,13 +124,27 @@ def _agentive(span: Span) -> bool:
 
 def _trim(span: Span) -> Span:
     end = span.end
-    while end > span.start and (span.doc[end - 1].is_punct or span.doc[end - 1].text in "•|"):
+    while end > span.start and (span.doc[end - 1].is_punct or span.doc[end - 1].text in "•|"
+                                or span.doc[end - 1].pos_ in ("DET", "ADP", "CCONJ")):
         end -= 1
     return span.doc[span.start:end]
 
 
+def _name_word(tok: Token) -> bool:
+    """A word of a person's name: capitalised ("Burhane", "al-Burhane" counts by its
+    capital after the particle), or a lower-case particle ("ag", "ould", "al")."""
+    text = tok.text
+    if text[:1].isupper():
+        return (text.replace("-", "").replace("'", "").replace("’", "").isalpha()
+                and tok.lower_ not in TITLES)
+    head, _, rest = text.partition("-")
+    return head in PARTICLES and rest[:1].isupper()
+
+
 def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
-    """'Général de brigade Tun Tun Myint', 'le colonel Aung Kyaw Lwin': name and rank."""
+    """'Général de brigade Tun Tun Myint', 'le colonel Aung Kyaw Lwin', 'le général
+    Abdel Fattah al-Burhane', 'le général Hemedti': name and rank. A one-word name
+    counts when the rank is its own (not "le général de l'armée")."""
     out = []
     for tok in sdoc:
         if tok.lower_ not in RANK_STARTS:
@@ -160,20 +152,32 @@ def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
         # the longest rank phrase starting here
         rank_end = None
         for rank in RANKS_LONGEST_FIRST:
-            words = rank.replace("-", " - ").split()
+            words = rank.replace("-", " - ").replace("'", "' ").split()
             window = sdoc[tok.i : tok.i + len(words)]
-            if [t.lower_ for t in window] == words:
+            if [t.lower_.replace("’", "'") for t in window] == words:
                 rank_end = tok.i + len(words)
                 rank_text = window.text
                 break
         if rank_end is None:
             continue
         j = rank_end
-        while j < len(sdoc) and j - rank_end < 4 and sdoc[j].text[:1].isupper() \
-                and sdoc[j].text.isalpha() and sdoc[j].lower_ not in TITLES:
-            j += 1
-        if j - rank_end >= 2:  # a name of two words or more
-            out.append((sdoc[rank_end:j], rank_text))
+        while j < len(sdoc) and j - rank_end < 6:
+            t = sdoc[j]
+            if _name_word(t) or (t.lower_ in PARTICLES and j > rank_end and j + 2 < len(sdoc) and (
+                    sdoc[j + 1].text[:1].isupper()
+                    or (sdoc[j + 1].text == "-" and sdoc[j + 2].text[:1].isupper()))):
+                j += 1
+            elif t.text == "-" and j > rank_end and j + 1 < len(sdoc) and _name_word(sdoc[j + 1]) \
+                    and not t.whitespace_ and not sdoc[j - 1].whitespace_:
+                j += 1
+            else:
+                break
+        while j > rank_end and (sdoc[j - 1].lower_ in PARTICLES or sdoc[j - 1].text == "-"):
+            j -= 1
+        if j > rank_end and (j - rank_end >= 2 or sdoc[rank_end].ent_type_ in ("", "PER", "ORG", "MISC")):
+            span = sdoc[rank_end:j]
+            if not (len(span) == 1 and (span[0].ent_type_ == "LOC" or HEAD_TYPES.get(span[0].lower_))):
+                out.append((span, rank_text))
     return out
 
 
@@ -191,9 +195,145 @@ def _covers(m: Mention, document: Document, tok: Token) -> bool:
     return m.start <= start and end <= m.end
 
 
-PLACE_CUES = {"à", "de", "d'", "d’", "vers", "près", "dans", "depuis", "sur"}
-SUPPLY_NOUNS = {"équipement", "arme", "livraison", "soutien", "aide", "avion", "drone", "munition",
-                "matériel", "conseiller", "instructeur", "mercenaire", "fourniture"}
+PLACE_CUES = FR.words("place_cues")
+SUPPLY_NOUNS = FR.words("supply_nouns")
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    """A lexicon phrase as spaCy's French tokenizer splits it ("l'armée" -> l' armée)."""
+    return tuple(phrase.lower().replace("’", "'").replace("'", "' ").replace("-", " - ").split())
+
+
+def _phrase_index(table: dict[str, str]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word -> (words, value), longest phrase first."""
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for phrase, value in table.items():
+        words = _words(phrase)
+        index.setdefault(words[0], []).append((words, value))
+    for options in index.values():
+        options.sort(key=lambda o: -len(o[0]))
+    return index
+
+
+def _norm(tok: Token) -> str:
+    return tok.lower_.replace("’", "'")
+
+
+def _phrase_at(sdoc: Doc, i: int, index: dict[str, list[tuple[tuple[str, ...], str]]]
+               ) -> tuple[int, str] | None:
+    """The longest lexicon phrase starting at token ``i``: (end token, value)."""
+    for words, value in index.get(_norm(sdoc[i]), ()):
+        if tuple(_norm(t) for t in sdoc[i : i + len(words)]) == words:
+            return i + len(words), value
+    return None
+
+
+STATE_ROLES: dict[str, dict[str, str]] = FR.get("state_roles")
+STATE_HEADS = _phrase_index(FR.table("state_heads"))
+CONTEXTUAL_ROLES = {" ".join(_words(k)): v for k, v in FR.table("contextual_state").items()}
+CONTEXTUAL_STATE = _phrase_index(FR.table("contextual_state"))
+OWN_STATE = FR.words("own_state_adjectives")
+COLLECTIVES = _phrase_index(FR.table("collective_heads"))
+COLLECTIVE_LINKS = FR.words("collective_links")
+_DE = {"de", "du", "des", "d'"}
+_ARTICLES = {"le", "la", "les", "l'"}
+
+
+def _country_tokens(sdoc: Doc) -> dict[int, tuple[int, str]]:
+    """Token index -> (end token, ISO code) of each country the ruler named."""
+    out: dict[int, tuple[int, str]] = {}
+    for ent in sdoc.ents:
+        if ent.ent_id_.startswith("country-"):
+            out[ent.start] = (ent.end, ent.ent_id_.split("-", 1)[1].upper())
+    return out
+
+
+def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
+                  ) -> list[tuple[Span, StateBody, Origin]]:
+    """State bodies named by description: a head ("l'armée", "les forces", "les autorités")
+    with a nationality adjective, a country complement, an adjective meaning the
+    document's own state ("régulière", "gouvernementales"), or alone as a contextual
+    name ("la junte", "le régime"); "forces américaines et britanniques" is two."""
+    countries = _country_tokens(sdoc)
+    out: list[tuple[Span, StateBody, Origin]] = []
+    n = len(sdoc)
+    i = 0
+    while i < n:
+        hit = _phrase_at(sdoc, i, STATE_HEADS) if i not in taken else None
+        if hit is None:
+            i += 1
+            continue
+        end, role = hit
+        tok = sdoc[i]
+        if tok.text[:1].isupper() and i > tok.sent.start and end < n and sdoc[end].text[:1].isupper():
+            i = end  # a proper name ("Forces Démocratiques ..."): the name rules decide
+            continue
+        k = end
+        if k < n and sdoc[k].pos_ == "ADJ" and demonyms.get(fold(sdoc[k].text)) is None \
+                and sdoc[k].lower_ not in OWN_STATE and k + 1 < n \
+                and demonyms.get(fold(sdoc[k + 1].text)) is not None:
+            k += 1  # "forces spéciales américaines", "forces terrestres russes"
+        iso = demonyms.get(fold(sdoc[k].text)) if k < n else None
+        if iso is not None and k not in taken:
+            out.append((sdoc[i : k + 1], StateBody(role, iso), Origin.STATE))
+            # "… américaines et britanniques": a second state's forces
+            if k + 2 < n and sdoc[k + 1].lower_ == "et" and demonyms.get(fold(sdoc[k + 2].text)):
+                out.append((sdoc[k + 2 : k + 3], StateBody(role, demonyms[fold(sdoc[k + 2].text)]),
+                            Origin.STATE))
+                k += 2
+            i = k + 1
+            continue
+        if k < n and sdoc[k].lower_ in OWN_STATE:
+            out.append((sdoc[i : k + 1], StateBody(role), Origin.CONTEXTUAL))
+            i = k + 1
+            continue
+        if k + 1 < n and _norm(sdoc[k]) in _DE:
+            j = k + 1 + (_norm(sdoc[k + 1]) in _ARTICLES)
+            if j in countries:
+                c_end, iso = countries[j]
+                out.append((sdoc[i:c_end], StateBody(role, iso), Origin.STATE))
+                i = c_end
+                continue
+        start = i - 1 if i > 0 and _norm(sdoc[i - 1]) in _ARTICLES else i
+        ctx = _phrase_at(sdoc, start, CONTEXTUAL_STATE) or _phrase_at(sdoc, i, CONTEXTUAL_STATE)
+        following = sdoc[ctx[0]] if ctx and ctx[0] < n else None
+        named_after = following is not None and (
+            following.text[:1].isupper() and following.ent_type_ in ("ORG", "MISC", "PER"))
+        if ctx is not None and not named_after and (ctx[0] >= end):
+            out.append((sdoc[i : ctx[0]], StateBody(ctx[1]), Origin.CONTEXTUAL))
+            i = ctx[0]
+            continue
+        i = end
+    return out
+
+
+def _collectives(sdoc: Doc, taken: set[int], named: set[int]) -> list[tuple[Span, str, str]]:
+    """Collectives with no name ("des hommes armés", "les jihadistes"): span, type, head.
+    Not when a named actor follows ("rebelles du M23", "rebelles houthis")."""
+    out = []
+    n = len(sdoc)
+    i = 0
+    while i < n:
+        hit = _phrase_at(sdoc, i, COLLECTIVES) if i not in taken else None
+        if hit is None:
+            i += 1
+            continue
+        end, type_ = hit
+        nxt = sdoc[end] if end < n else None
+        if nxt is not None and (end in named or (nxt.text[:1].isupper() and nxt.pos_ == "PROPN")):
+            i = end
+            continue
+        if nxt is not None and _norm(nxt) in COLLECTIVE_LINKS:
+            j = end + 1 + (end + 1 < n and _norm(sdoc[end + 1]) in _ARTICLES)
+            if j < n and (j in named or sdoc[j].text[:1].isupper()):
+                i = end
+                continue
+        if any(t.i in taken for t in sdoc[i:end]):
+            i = end
+            continue
+        out.append((sdoc[i:end], type_, " ".join(_words(sdoc[i:end].text))))
+        i = end
+    return out
 
 
 def find_mentions(document: Document, sdoc: Doc, nlp: Language,
@@ -205,27 +345,42 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
     def keep(span: Span, *args: object, **kw: object) -> None:
         if len(span) == 0 or any(t.i in taken for t in span):
             return
+        if span.text.lower() in FIELD_NAMES and kw.get("state") is None and args[3] != Origin.COLLECTIVE:
+            return  # an infobox field name ("Lieu", "Pertes") names nothing
         if args and args[0] == "actor" and _CREDIT.search(text[max(0, span.start_char - 30):span.start_char]):
             return  # a photo credit names no actor of the story
         taken.update(t.i for t in span)
         found.append(_mention(document, sdoc, span, *args, **kw))  # type: ignore[arg-type]
 
+    bodies = _state_bodies(sdoc, demonyms or {}, set())
+    explicit = {t.i for span, _, origin in bodies if origin == Origin.STATE for t in span}
     definitions: dict[str, tuple[str, str]] = {}  # acronym -> (long form, type)
+    matcher_state: dict[str, StateBody] = {}  # acronym -> the state body it abbreviates
     ref_of_acronym: dict[int, str] = {}  # token index -> reference key
     for ent in sdoc.ents:
         if ent.ent_id_:  # the reference ruler
             if ent.ent_id_.startswith(CONTEXT_PREFIX):
-                keep(ent, "actor", "Actor", ent.ent_id_, "contextual")
+                if any(t.i in explicit for t in ent):
+                    continue  # "l'armée soudanaise": the description says whose army
+                role = CONTEXTUAL_ROLES.get(" ".join(_words(ent.ent_id_[len(CONTEXT_PREFIX):])))
+                keep(ent, "actor", STATE_ROLES[role]["type"] if role else "Actor", ent.ent_id_,
+                     Origin.CONTEXTUAL, state=StateBody(role) if role else None)
             elif ent.ent_id_.startswith("country-"):
-                keep(ent, "place", "Country", ent.ent_id_, "reference", agentive=_agentive(ent))
+                keep(ent, "place", "Country", ent.ent_id_, Origin.REFERENCE, agentive=_agentive(ent))
             elif ent.label_ == PERSON:
-                keep(ent, "person", "Person", ent.ent_id_, "reference")
+                keep(ent, "person", "Person", ent.ent_id_, Origin.REFERENCE)
             elif ent.label_ == PLACE:
-                keep(ent, "place", "Place", ent.ent_id_, "reference", agentive=_agentive(ent))
+                keep(ent, "place", "Place", ent.ent_id_, Origin.REFERENCE, agentive=_agentive(ent))
             else:
-                keep(ent, "actor", "Actor", ent.ent_id_, "reference")
+                keep(ent, "actor", "Actor", ent.ent_id_, Origin.REFERENCE)
                 for t in ent:
                     ref_of_acronym[t.i] = ent.ent_id_
+
+    # states' forces and governments named by description ("l'armée soudanaise", "la junte")
+    state_of: dict[int, StateBody] = {}  # first token -> the body it names
+    for span, body, origin in bodies:
+        keep(span, "actor", STATE_ROLES[body.role]["type"], None, origin, state=body)
+        state_of[span.start] = body
 
     # acronym definitions: NAME (ACRONYM)
     for tok in sdoc:
@@ -236,13 +391,19 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             long = _long_form(sdoc, tok.i)
             if long is None:
                 continue
+            body = next((b for i, b in state_of.items() if long.start <= i < tok.i), None)
+            if body is not None:  # "Forces armées maliennes (FAMa)": the same state body
+                matcher_state[acro.text] = body
+                keep(sdoc[acro.i : acro.i + 1], "actor", STATE_ROLES[body.role]["type"], None,
+                     Origin.STATE, state=body)
+                continue
             if acro.i in ref_of_acronym:  # a known acronym: its long form names the same actor
-                keep(long, "actor", "Actor", ref_of_acronym[acro.i], "reference")
+                keep(long, "actor", "Actor", ref_of_acronym[acro.i], Origin.REFERENCE)
                 continue
             type_ = head_type(long.text) or "Actor"
             definitions[acro.text] = (long.text, type_)
-            keep(long, "actor", type_, None, "acronym", long.text)
-            keep(sdoc[acro.i : acro.i + 1], "actor", type_, None, "acronym", long.text)
+            keep(long, "actor", type_, None, Origin.ACRONYM, long.text)
+            keep(sdoc[acro.i : acro.i + 1], "actor", type_, None, Origin.ACRONYM, long.text)
 
     # every later use of a defined acronym or long form in this document
     if definitions:
@@ -254,29 +415,42 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         hits = [(m, s, e) for m, s, e in matcher(sdoc)] + [(m, s, e) for m, s, e in phrases(sdoc)]
         for match_id, s, e in sorted(hits, key=lambda h: (h[1], -(h[2] - h[1]))):
             long_form, type_ = definitions[nlp.vocab.strings[match_id]]
-            keep(sdoc[s:e], "actor", type_, None, "acronym", long_form)
+            keep(sdoc[s:e], "actor", type_, None, Origin.ACRONYM, long_form)
+
+    for tok in sdoc:  # later uses of an acronym of a state body
+        if tok.text in matcher_state and tok.i not in taken:
+            body = matcher_state[tok.text]
+            keep(sdoc[tok.i : tok.i + 1], "actor", STATE_ROLES[body.role]["type"], None,
+                 Origin.STATE, state=body)
 
     # persons named with their rank
     for span, rank_text in _ranked_persons(sdoc):
-        keep(span, "person", "Person", None, "rank", rank=rank_text.lower())
+        keep(span, "person", "Person", None, Origin.RANK, rank=rank_text.lower())
 
     # numbered units: "99e division d'infanterie", "129e bataillon"
     for tok in sdoc:
         if _ORDINAL.match(tok.text) and tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].lower_ in UNIT_NOUNS:
             end = tok.i + 2
             while end + 1 < len(sdoc) and sdoc[end].lower_ in ("d'", "d’", "de") \
-                    and sdoc[end + 1].lower_ in ("infanterie", "artillerie", "blindés", "marine"):
+                    and sdoc[end + 1].lower_ in UNIT_SPECIALITIES:
                 end += 2
-                if end < len(sdoc) and sdoc[end].lower_ in ("légère", "lourde", "mécanisée"):
+                if end < len(sdoc) and sdoc[end].lower_ in UNIT_MODIFIERS:
                     end += 1
-            keep(sdoc[tok.i:end], "actor", "StateForce", None, "unit")
+            keep(sdoc[tok.i:end], "actor", "StateForce", None, Origin.UNIT)
 
     # "des équipements militaires russes": the State behind the adjective
     if demonyms:
         for tok in sdoc:
-            iso = demonyms.get(tok.lower_)
+            iso = demonyms.get(fold(tok.text))
             if iso and tok.pos_ == "ADJ" and tok.head.lemma_.lower() in SUPPLY_NOUNS:
-                keep(sdoc[tok.i : tok.i + 1], "actor", "State", f"state-{iso.lower()}", "demonym")
+                start = tok.head.i if tok.head.i == tok.i - 1 and tok.head.i not in taken else tok.i
+                keep(sdoc[start : tok.i + 1], "actor", "State", f"state-{iso.lower()}",
+                     Origin.DEMONYM)
+
+    # collectives with no name ("des hommes armés"), unless a named actor follows
+    named = {t.i for ent in sdoc.ents if ent.label_ == ACTOR for t in ent}
+    for span, type_, head in _collectives(sdoc, taken, named):
+        keep(span, "actor", type_, None, Origin.COLLECTIVE, head=head)
 
     # the model's NER for the rest (below), and before it names the NER missed after a
     # locative cue ("la base de Kyaukme", "à Goma"); resolution keeps them only when the
@@ -289,7 +463,7 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                 and (sdoc[j].is_alpha or "-" in sdoc[j].text) and sdoc[j].i not in taken:
             j += 1
         if j > tok.i + 1 and not sdoc[tok.i + 1].ent_type_ in ("ORG", "PER"):
-            keep(sdoc[tok.i + 1 : j], "place", "Place", None, "cue")
+            keep(sdoc[tok.i + 1 : j], "place", "Place", None, Origin.CUE)
 
     # the model's NER for the rest
     for ent in sdoc.ents:
@@ -301,24 +475,31 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         if ent.label_ == PERSON:
             person = _strip_titles(span)
             if person is not None and len(person) >= 2:
-                keep(person, "person", "Person", None, "ner")
+                keep(person, "person", "Person", None, Origin.NER)
         elif ent.label_ == ACTOR and span.text[:1].isupper():
-            if span[0].lower_ not in NON_ACTOR_HEADS:
-                keep(span, "actor", head_type(span.text) or "Actor", None, "ner")
+            if fold(span[0].text) in ("etat", "province", "region") and len(span) > 1 \
+                    and _norm(span[1]) in _DE:  # "l'État d'al-Jazirah": a region
+                keep(span, "place", "Region", None, Origin.NER)
+            elif span[0].lower_ not in NON_ACTOR_HEADS:
+                keep(span, "actor", head_type(span.text) or "Actor", None, Origin.NER)
         elif ent.label_ == PLACE and span.text[:1].isupper():
-            keep(span, "place", "Place", None, "ner", agentive=_agentive(span))
+            org_type = head_type(span.text) if len(span) > 1 else None
+            if org_type and span[0].lower_ not in NON_ACTOR_HEADS:  # "Katiba Macina" tagged a place
+                keep(span, "actor", org_type, None, Origin.NER)
+            else:
+                keep(span, "place", "Place", None, Origin.NER, agentive=_agentive(span))
 
     # "Amadou Toumani Touré (dit ATT)": the short name is the person's alias
     persons = {m.end: m for m in found if m.kind == "person"}
     for tok in sdoc:
-        if tok.lower_ in ("dit", "alias") and tok.i > 0 and sdoc[tok.i - 1].text == "(" \
+        if tok.lower_ in ("dit", Origin.ALIAS) and tok.i > 0 and sdoc[tok.i - 1].text == "(" \
                 and tok.i + 1 < len(sdoc) and sdoc[tok.i + 1].text[:1].isupper():
             start, _ = document.span(sdoc[tok.i - 1].idx, sdoc[tok.i - 1].idx + 1)
             owner = next((p for end, p in persons.items() if 0 <= start - end <= 1), None)
             if owner is not None:  # the alias replaces whatever the NER made of it
                 taken.discard(tok.i + 1)
                 found[:] = [m for m in found if not _covers(m, document, sdoc[tok.i + 1])]
-                keep(sdoc[tok.i + 1 : tok.i + 2], "person", "Person", owner.ref, "alias",
+                keep(sdoc[tok.i + 1 : tok.i + 2], "person", "Person", owner.ref, Origin.ALIAS,
                      owner.text)
 
     # ranks written just before a name, and fates written just after it
