@@ -36,7 +36,7 @@ class RefEntry:
     coordinate_source: str | None = None
     gazetteer: str | None = None  # GeoNames name to take coordinates from
     generic: bool = False  # a collective ("forces rebelles"): one node per country
-    national: str | None = None  # the state role it plays for ``country`` ("armed-forces")
+    national: tuple[str, ...] = ()  # the state roles it plays for ``country`` ("armed-forces")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,8 @@ def load(reference_dir: Path, language: str = "fr") -> Reference:
             labels=_tuple(row.get("labels")), acronyms=_tuple(row.get("acronyms")),
             contextual=_tuple(row.get("contextual")), country=row.get("country"),
             wikidata=row.get("wikidata"), generic=bool(row.get("generic")),
-            national=row.get("national"),
+            national=_tuple([row["national"]] if isinstance(row.get("national"), str)
+                            else row.get("national")),
         ))
     path = reference_dir / "persons.yaml"
     for row in _load_yaml(path):

@@ -33,8 +33,8 @@ class _Index:
         self.contextual: dict[str, list[RefEntry]] = {}
         self.national: dict[tuple[str, str], RefEntry] = {}  # (country, role) -> entry
         for e in reference.entries.values():
-            if e.national and e.country:
-                self.national[(e.country, e.national)] = e
+            for role in e.national if e.country else ():
+                self.national[(e.country, role)] = e  # type: ignore[index]
             for label in (*e.labels, *e.acronyms):
                 self.labels.setdefault(fold(label), []).append(e)
             for alias in e.contextual:

@@ -265,6 +265,9 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
             continue
         end, role = hit
         tok = sdoc[i]
+        if end == i + 1 and tok.pos_ == "ADJ":  # "équipements militaires russes": no one's forces
+            i = end
+            continue
         if tok.text[:1].isupper() and i > tok.sent.start and end < n and sdoc[end].text[:1].isupper():
             i = end  # a proper name ("Forces Démocratiques ..."): the name rules decide
             continue
@@ -319,6 +322,8 @@ def _collectives(sdoc: Doc, taken: set[int], named: set[int]) -> list[tuple[Span
             i += 1
             continue
         end, type_ = hit
+        while end < n and sdoc[end].pos_ == "ADJ" and end not in taken and end not in named:
+            end += 1  # "gangs criminels", "groupe armé islamiste"
         nxt = sdoc[end] if end < n else None
         if nxt is not None and (end in named or (nxt.text[:1].isupper() and nxt.pos_ == "PROPN")):
             i = end
