@@ -27,7 +27,14 @@ _M = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _WEEKDAY = r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
 _YEAR = r"((?:19|20)\d\d)"
 
+_WD = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+WEEKDAYS = {d: i for i, d in enumerate(_WD)}
+RELATIVE_DAYS = {"hier": -1, "avant-hier": -2, "aujourd'hui": 0, "aujourd’hui": 0, "ce matin": 0,
+                 "cette nuit": 0, "ce soir": 0, "la veille": -1}
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # "entre le 25 et le 27 juillet 2024", "du 3 au 5 mars": a range is dated by its start
+    ("range", re.compile(rf"(?i)\b(?:entre\s+le|du)\s+{_WEEKDAY}(\d{{1,2}})(?:er)?\s+(?:et\s+le|au)\s+"
+                         rf"{_WEEKDAY}\d{{1,2}}(?:er)?\s+{_M}(?:\s+{_YEAR})?\b")),
     ("dmy", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\s+{_YEAR}\b")),
     ("dm", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\b")),
     ("my", re.compile(rf"(?i)\b{_M}\s+(?:de\s+l['’]année\s+)?{_YEAR}\b")),
@@ -38,11 +45,18 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                      r"|brigades?|soldats|morts|personnes|avant-postes|postes|bases|positions|villes"
                      r"|civils|combattants|membres|policiers|maisons|villages|camps|mille|millions?)\b))")),
     ("next", re.compile(r"(?i)\ble\s+lendemain\b")),
+    ("rel", re.compile(r"(?i)\b(avant-hier|hier|aujourd['’]hui|ce\s+matin|cette\s+nuit|ce\s+soir)\b")),
+    ("weekday", re.compile(r"(?i)\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(\s+dernier)?\b"
+                           r"(?!\s+\d)")),
     ("same", re.compile(r"(?i)\b(?:le\s+même\s+jour|ce\s+jour-là)\b")),
 ]
 # every pattern above needs one of these: a sentence without any is not searched
-_MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là")
+_MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là|hier|aujourd|matin|nuit|soir"
+                       r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche")
 _PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
+
+
+_BOUND_BEFORE = re.compile(r"(?i)(?:depuis|jusqu['’]\w*|dès)\s+(?:le\s+|la\s+|l['’]|fin\s+|début\s+|mi-)?\S*$|^depuis")
 
 
 @dataclass(frozen=True)
@@ -116,8 +130,9 @@ class DateContext:
     def _year_for(self, month: int) -> tuple[int | None, str]:
         if self.year is not None:
             year = self.year
-            if self.month is not None and month < self.month - 2:
-                year += 1  # "Le 4 janvier" after November events
+            if self.month is not None and month < self.month and (month - self.month) % 12 <= 4:
+                year += 1  # "Le 4 janvier" after November events; not "26 septembre" after a
+                # lead that named "20 décembre" (the story goes back to its start)
             elif self.month is not None and month > self.month + 6:
                 year -= 1  # "13 novembre" after January: looking back
             return year, "inferred" if self.year_basis == "inferred" else "carried"
@@ -127,6 +142,22 @@ class DateContext:
         return None, "stated"
 
     def resolve(self, kind: str, groups: tuple[str, ...]) -> PartialDate | None:
+        if kind == "range":
+            if len(groups) == 3:
+                return self.resolve("dmy", groups)
+            return self.resolve("dm", groups)
+        if kind in ("rel", "weekday"):  # against the publication date
+            if self.anchor is None:
+                return None
+            word = " ".join(groups[0].lower().split())
+            if kind == "rel":
+                back = -RELATIVE_DAYS.get(word.replace("’", "'"), 0)
+            else:
+                back = (self.anchor.weekday() - WEEKDAYS[word]) % 7
+                if back == 0 and len(groups) > 1:
+                    back = 7  # "jeudi dernier" written on a Thursday
+            d = self.anchor - dt.timedelta(days=back)
+            return self._set(PartialDate(d.year, d.month, d.day, "day", "inferred"))
         if kind == "dmy":
             return self._set(PartialDate(int(groups[-1]), MONTHS[groups[-2].lower()],
                                          int(groups[-3]), "day", "stated"))
@@ -189,7 +220,8 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
     ctx = DateContext(page_date(document))
     # a day or month named before any full date takes the document's first full date
     # as its context ("Dans la soirée du 24", in a report dated by its tweet "27 mars 2021")
-    for kind, pattern in PATTERNS[:3:2]:
+    by_kind = dict(PATTERNS)
+    for kind, pattern in (("dmy", by_kind["dmy"]), ("my", by_kind["my"])):
         m = pattern.search(document.analysis, 200)
         if m:
             g = [x for x in m.groups() if x is not None]
@@ -199,7 +231,7 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
                 ctx.year_basis = "inferred"  # that date is the dateline: the publication date
             break
     else:  # no full date: the first day and month, with the page's year if any (inferred)
-        m = PATTERNS[1][1].search(document.analysis)
+        m = by_kind["dm"].search(document.analysis)
         if m:
             month = MONTHS[m.group(2).lower()]
             ctx.month = month
@@ -215,7 +247,10 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
         for s, e, kind, groups in _find(text):
             if kind == "dmy" and start < 200 and _PAGE_DATE.search(text):
                 continue
+            saved = (ctx.year, ctx.year_basis, ctx.month, ctx.day)
             date = ctx.resolve(kind, groups)
+            if date is not None and _BOUND_BEFORE.search(text[max(0, s - 12):s] + text[s:s + 8]):
+                ctx.year, ctx.year_basis, ctx.month, ctx.day = saved  # "depuis décembre 2023"
             if date is not None:
                 found.append(DateMention(index, start + s, start + e, text[s:e], date))
         out.append(SentenceDates(found, context, context_line))

@@ -18,54 +18,34 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Claim, Document, Engagement, Evidence, Mention, PartialDate, Sentence
+from . import lang
 from .dates import DateMention, SentenceDates
 from .mentions import MentionIndex
 
+FR = lang.load("fr")
 # trigger lemma -> engagement type, by part of speech
-VERB_TRIGGERS: dict[str, str] = {
-    **dict.fromkeys(["attaquer", "assaillir", "combattre", "affronter", "pilonner", "détruire",
-                     "vaincre", "renverser", "frapper", "assaut", "incendier", "piller"], "Attack"),
-    **dict.fromkeys(["capturer", "emparer", "saisir", "envahir", "occuper", "conquérir",
-                     "reprendre", "prendre", "contrôler"], "Capture"),
-    **dict.fromkeys(["bombarder"], "Shelling"),
-    **dict.fromkeys(["encercler", "assiéger", "bloquer"], "Siege"),
-    **dict.fromkeys(["rendre", "capituler"], "Surrender"),
-    **dict.fromkeys(["retirer", "évacuer", "replier", "abandonner"], "Withdrawal"),
-    **dict.fromkeys(["massacrer", "exécuter", "réprimer"], "ViolenceAgainstCivilians"),
-    **dict.fromkeys(["arrêter", "détenir", "interpeller"], "Arrest"),
-    **dict.fromkeys(["signer", "conclure", "convenir"], "Agreement"),
-}
-HABITUAL = {"relâche", "régulièrement", "continuellement", "quotidiennement", "constamment",
-            "systématiquement"}
-TREND_VERBS = {"multiplier", "accroître", "augmenter", "redoubler", "craindre"}
+VERB_TRIGGERS: dict[str, str] = FR.table("verb_triggers")
+HABITUAL = FR.words("habitual")
+TREND_VERBS = FR.words("trend_verbs")
 # present-tense verbs the tagger takes for nouns ("le TNLA capture le camp")
-MISTAGGED_VERBS = {"capture": "Capture", "attaque": "Attack", "bombarde": "Shelling",
-                   "encercle": "Siege", "assiège": "Siege", "prend": "Capture"}
+MISTAGGED_VERBS = FR.table("mistagged_verbs")
 # predicates that make a noun of combat an event ("des combats ont lieu", "lancer une offensive")
-EVENT_PREDICATES = {"avoir", "lieu", "poursuivre", "éclater", "continuer", "dérouler", "reprendre",
-                    "intensifier", "lancer", "mener", "tendre", "déclencher", "subir", "engager",
-                    "commencer", "repousser", "imposer", "impliquer", "causer", "faire"}
-EQUIPMENT = {"arme", "armes", "véhicule", "véhicules", "obusier", "obusiers", "munition",
-             "munitions", "char", "chars", "drone", "drones", "matériel", "équipement", "équipements"}
-POSITIONS = {"base", "camp", "poste", "avant-poste", "position", "ville", "village", "garnison",
-             "quartier", "caserne", "commissariat", "pont", "péage", "localité", "zone", "canton",
-             "territoire", "contrôle", "colline", "aéroport", "route", "autoroute", "siège"}
-NOUN_TRIGGERS: dict[str, str] = {
-    **dict.fromkeys(["attaque", "assaut", "offensive", "combat", "affrontement", "escarmouche",
-                     "bataille", "putsch", "raid", "incursion", "renversement"], "Attack"),
-    **dict.fromkeys(["capture", "prise", "conquête", "chute"], "Capture"),
-    **dict.fromkeys(["bombardement", "obus", "artillerie", "roquette", "mortier", "pilonnage"], "Shelling"),
-    **dict.fromkeys(["embuscade"], "Ambush"),
-    **dict.fromkeys(["siège", "blocus", "encerclement"], "Siege"),
-    **dict.fromkeys(["reddition", "capitulation", "défection"], "Surrender"),
-    **dict.fromkeys(["retrait", "évacuation", "repli", "retraite"], "Withdrawal"),
-    **dict.fromkeys(["massacre", "exécution", "répression"], "ViolenceAgainstCivilians"),
-    **dict.fromkeys(["arrestation", "détention"], "Arrest"),
-    **dict.fromkeys(["cessez-le-feu", "pacte", "trêve", "accord"], "Agreement"),
-}
+EVENT_PREDICATES = FR.words("event_predicates")
+EQUIPMENT = FR.words("equipment")
+POSITIONS = FR.words("positions")
+NOUN_TRIGGERS: dict[str, str] = FR.table("noun_triggers")
+NEEDS_POSITION = FR.words("needs_position")
+LOSING_VERBS = FR.words("losing_verbs")
+LOSING_CUES = FR.words("losing_cues")
+ENTERING = FR.words("entering_verbs")
+INTENTION_VERBS = FR.words("intention_verbs")
+PURPOSE_MARKS = FR.words("purpose_marks")
+CONDITION_MARKS = FR.words("condition_marks")
+NEGATIONS = FR.words("negations")
+DENIAL_VERBS = FR.words("denial_verbs")
 PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:frappes?|attaques?|bombardements?|raids?)\s+aériens?n?e?s?\b"
-                r"|\b(?:frappes?|attaques?)\s+(?:de\s+|par\s+)?drones?\b"), "AirStrike"),
+                r"|\b(?:frappes?|attaques?|tirs?)\s+(?:de\s+|par\s+)?drones?\b"), "AirStrike"),
     (re.compile(r"(?i)\bembuscade"), "Ambush"),
     (re.compile(r"(?i)(?<!depuis le )(?<!post-)\bcoup\s+d['’][ée]tat\b(?! de )"), "Attack"),
     (re.compile(r"(?i)\bboucliers?\s+humains?\b"), "ViolenceAgainstCivilians"),
@@ -81,9 +61,8 @@ PHRASE_CUES = ("aérien", "drone", "embuscade", "coup", "bouclier", "cessez", "a
 # the more specific type wins when one sentence has several triggers
 PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture",
             "ViolenceAgainstCivilians", "Arrest", "Agreement", "Shelling", "Attack"]
-REPORT_VERBS = {"affirmer", "déclarer", "revendiquer", "annoncer", "prétendre", "signaler",
-                "indiquer", "rapporter", "assurer", "confirmer", "dire", "publier", "reconnaître"}
-PREP_TARGET = {"contre", "sur", "vers"}
+REPORT_VERBS = FR.words("report_verbs")
+PREP_TARGET = FR.words("target_prepositions")
 _NUM_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
               "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
               "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
@@ -132,10 +111,57 @@ def _lemma(tok: Token) -> str:
     return lemma
 
 
-def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
+def _takes_place(tok: Token, idx: MentionIndex) -> bool:
+    """Whether a verb's object or complement is a position or a named place."""
+    parts = [c for c in tok.children if c.dep_ in ("obj", "obl", "obl:arg", "obl:mod", "nsubj:pass", "xcomp")]
+    lemmas = {t.lemma_.lower() for c in parts for t in c.subtree}
+    if lemmas & (POSITIONS - {"contrôle"}) or "contrôle" in {t.lemma_.lower() for t in tok.subtree}:
+        return True
+    return any(idx.in_tokens(list(c.subtree), ("place",)) for c in parts)
+
+
+def _of_place(tok: Token, idx: MentionIndex) -> bool:
+    """"la prise de Lashio", "la reprise de Sennar": a noun of capture with its place."""
+    return any(c.dep_ == "nmod" and any(g.lower_ in ("de", "d'", "d’", "du") for g in c.children)
+               and idx.in_tokens([c], ("place",)) for c in tok.children)
+
+
+def _modal(tok: Token) -> bool:
+    """An intention, purpose, condition, negation or question, not an event: "pour
+    capturer", "veulent conquérir", "si l'armée parvient à prendre", "n'a pas attaqué"."""
+    node: Token | None = tok
+    for _ in range(4):  # the trigger and the verbs it hangs from, up to its clause
+        if node is None:
+            break
+        kids = list(node.children)
+        if any(c.dep_ == "mark" and c.lower_ in PURPOSE_MARKS | CONDITION_MARKS for c in kids):
+            return True
+        if any(c.dep_ == "mark" and c.lower_ == "de" for c in kids) and node.head.lemma_.lower() in INTENTION_VERBS:
+            return True
+        if node.lemma_.lower() in INTENTION_VERBS and node is not tok:
+            return True
+        if any(c.dep_ == "advmod" and c.lower_ in NEGATIONS for c in kids) and any(
+                c.lower_ in ("ne", "n'", "n’") for c in kids):
+            return True
+        if node.dep_ in ("ROOT", "root") or node.head.i == node.i:
+            break
+        if node.dep_ in ("xcomp", "ccomp") or (node.dep_ in ("obl", "obl:arg", "advcl", "acl")
+                                               and node.pos_ in ("VERB", "NOUN")):
+            node = node.head
+            continue
+        if node.dep_ in ("obj", "nsubj", "nmod") and node.pos_ == "NOUN":
+            node = node.head
+            continue
+        break
+    return tok.sent.text.rstrip().endswith("?")
+
+
+def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     for tok in sent:
         if tok.pos_ not in TRIGGER_POS:
+            continue
+        if _modal(tok):
             continue
         lemma = _lemma(tok)
         if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma not in VERB_TRIGGERS \
@@ -147,9 +173,12 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
                     and not any(c.dep_.startswith("aux") for c in tok.children):
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
-            if lemma == "prendre" and not any(c.lemma_ in ("contrôle", "ville", "base", "camp")
-                                              for c in tok.subtree) \
+            if lemma in NEEDS_POSITION and not _takes_place(tok, idx) \
                     and not any(c.dep_ in ("aux:pass", "obl:agent") for c in tok.children):
+                continue  # "prendre la parole", "perdre du terrain": no position taken
+            if lemma in ENTERING and not any(  # "entrer dans Goma": taken; "entrer en guerre": no
+                    c.dep_.startswith("obl") and any(g.lower_ == "dans" for g in c.children)
+                    and idx.in_tokens(list(c.subtree), ("place",)) for c in tok.children):
                 continue
             if lemma == "rendre" and not any(c.lower_ in ("se", "s'", "s’") for c in tok.children):
                 continue
@@ -171,7 +200,8 @@ def _triggers(sent: Span, text: str) -> list[tuple[Token, str]]:
                      or sent.doc[tok.i - 1].lower_ in ("le", "la", "les", "l'", "l’")
                      and sent.doc[tok.i - 2].lower_ in ("et", "puis", ",")):
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # "le TNLA capture le camp"
-        elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and _noun_event(tok):
+        elif tok.pos_ in ("NOUN", "PROPN") and lemma in NOUN_TRIGGERS and (
+                _noun_event(tok) or (NOUN_TRIGGERS[lemma] == "Capture" and _of_place(tok, idx))):
             found.append((tok, NOUN_TRIGGERS[lemma]))
     lower = text.lower()
     for pattern, type_ in PHRASES if any(c in lower for c in PHRASE_CUES) else ():
@@ -255,6 +285,11 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
         after = [t for t in verb.subtree if t.i > verb.i]
         targets += [f for f in idx.in_tokens(after, actors) if f not in agents]
     targets = [t for t in targets if t not in agents]
+    if verb.lemma_.lower() in LOSING_VERBS:  # "X perd le contrôle de Y face à Z": Z takes it
+        winners = [i for c in verb.subtree if c.lower_ in LOSING_CUES and c.i > verb.i
+                   for i in idx.in_tokens(list(c.head.subtree) if c.dep_ in ("fixed", "case") else
+                                          list(c.subtree), actors)]
+        return list(dict.fromkeys(w for w in winners if w not in agents)), agents
     return agents, targets
 
 
@@ -311,8 +346,9 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                                prev.basis)
         else:
             date = None
+        sentence_date = date
         text = sent.text
-        triggers = _triggers(sent, text)
+        triggers = _triggers(sent, text, idx)
         if not triggers:
             continue
         by_type: dict[str, Token] = {}
@@ -346,6 +382,8 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         for type_ in chosen:
             tok = by_type[type_]
             agents, targets = roles[type_]
+            own_date = _own_date(tok, stated) if len(stated) > 1 else None
+            date = own_date.date if own_date is not None else sentence_date
             claimed = _claim(sent, tok, idx)
             if isinstance(claimed, int):
                 if not agents and _pronoun_subject(tok):
@@ -385,6 +423,15 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                     evidence=ev, confidence=0.6 if tok.pos_ == "VERB" else 0.4, claims=claims,
                 ))
     return tuple(_merge_contested(out, mentions))
+
+
+def _own_date(tok: Token, stated: list[DateMention]) -> DateMention | None:
+    """Of a sentence's dates, the one inside the trigger's own phrase or clause ("attaque
+    X le 1er octobre et capture la base le 7 octobre")."""
+    coordinated = {c.i for c in tok.children if c.dep_ == "conj"}
+    own = [t for t in tok.subtree if not any(a.i in coordinated for a in [t, *t.ancestors])]
+    lo, hi = min(t.idx for t in own), max(t.idx + len(t.text) for t in own)
+    return next((d for d in stated if lo <= d.start and d.end <= hi), None)
 
 
 def _coordinated(places: list[int], idx: MentionIndex, sdoc: Doc) -> list[int]:
