@@ -147,8 +147,9 @@ class DateContext:
                 return self.resolve("dmy", groups)
             return self.resolve("dm", groups)
         if kind in ("rel", "weekday"):  # against the publication date
-            if self.anchor is None:
-                return None
+            if self.anchor is None or (self.month is not None and self.year is not None and (
+                    (self.anchor.year * 12 + self.anchor.month) - (self.year * 12 + self.month) > 1)):
+                return None  # a weekday in a story told months before its publication
             word = " ".join(groups[0].lower().split())
             if kind == "rel":
                 back = -RELATIVE_DAYS.get(word.replace("’", "'"), 0)

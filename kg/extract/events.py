@@ -35,6 +35,7 @@ EQUIPMENT = FR.words("equipment")
 POSITIONS = FR.words("positions")
 NOUN_TRIGGERS: dict[str, str] = FR.table("noun_triggers")
 NEEDS_POSITION = FR.words("needs_position")
+NEEDS_OBJECT = FR.words("needs_object")
 LOSING_VERBS = FR.words("losing_verbs")
 LOSING_CUES = FR.words("losing_cues")
 ENTERING = FR.words("entering_verbs")
@@ -173,6 +174,9 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
                     and not any(c.dep_.startswith("aux") for c in tok.children):
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
             type_ = VERB_TRIGGERS[lemma]
+            if lemma in NEEDS_OBJECT and not any(c.dep_ in ("obj", "nsubj:pass") for c in tok.children) \
+                    and not any(c.dep_ == "aux:pass" for c in tok.children):
+                continue  # "l'accord visant à …": an aim, not a strike
             if lemma in NEEDS_POSITION and not _takes_place(tok, idx) \
                     and not any(c.dep_ in ("aux:pass", "obl:agent") for c in tok.children):
                 continue  # "prendre la parole", "perdre du terrain": no position taken
@@ -359,6 +363,9 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                    and any(p.search(text) for p, pt in PHRASES if pt == t)}  # a ceasefire named is no act
         if "Capture" in by_type:
             by_type.pop("Withdrawal", None)  # the defenders' retreat is part of the capture
+        if "AirStrike" in by_type and "Shelling" in by_type \
+                and by_type["AirStrike"].i == by_type["Shelling"].i:
+            by_type.pop("AirStrike")  # "frappe d'artillerie": the named means says shelling
         if "AirStrike" in by_type and "Shelling" in by_type:  # "frappes d'artillerie et frappes aériennes"
             later = "AirStrike" if by_type["Shelling"].i < by_type["AirStrike"].i else "Shelling"
             by_type.pop(later)
