@@ -20,6 +20,7 @@ from itertools import combinations, pairwise
 from spacy.tokens import Doc, Span, Token
 
 from ..model import Document, Engagement, Evidence, Mention, PartialDate, Relation, Sentence
+from . import lang
 from .dates import SentenceDates
 from .events import HABITUAL
 from .mentions import MentionIndex
@@ -383,6 +384,36 @@ def _hostility(f: _Finder, sent: Span, sent_i: int, dated: bool) -> None:
                 f.add("opposes", a, b, sent_i, confidence=0.4)
 
 
+CUES = [(c["name"], c["type"], c["direction"], re.compile(c["gap"], re.IGNORECASE))
+        for c in lang.load("fr").get("relation_cues")]
+_CUE_KINDS = {"commands": (("person",), ("actor",))}
+
+
+def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
+    """Two parties with only a cue between them ("X, un groupe membre de Y", "X soutenus
+    par Y", "les FSR du général Hemedti"): the cue's relation, in its direction."""
+    parties = sorted(set(f.idx.in_tokens(sent, PARTIES)), key=lambda i: f.mentions[i].start)
+    text = f.document.text
+    for a, b in pairwise(parties):
+        ma, mb = f.mentions[a], f.mentions[b]
+        if mb.start - ma.end > 90 or mb.start < ma.end:
+            continue
+        gap = text[ma.end : mb.start]
+        ally_word = mb.text.split()[0] + " " if mb.origin == "demonym" else ""  # "son alliée russe"
+        for _, type_, direction, pattern in CUES:
+            if not (pattern.fullmatch(gap) or (ally_word and pattern.fullmatch(gap + ally_word))):
+                continue
+            s, o = (a, b) if direction == "forward" else (b, a)
+            kinds = _CUE_KINDS.get(type_)
+            if kinds and (f.mentions[s].kind not in kinds[0] or f.mentions[o].kind not in kinds[1]):
+                continue
+            if type_ != "commands" and "person" in (f.mentions[s].kind, f.mentions[o].kind) \
+                    and type_ != "memberOf":
+                continue
+            f.add(type_, s, o, sent_i, confidence=0.5)
+            break
+
+
 def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                    mentions: tuple[Mention, ...], dates: list[SentenceDates],
                    engagements: tuple[Engagement, ...], idx: MentionIndex) -> tuple[Relation, ...]:
@@ -394,6 +425,7 @@ def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...
         # each pattern runs only where its cue words are (they scan the sentence's tokens)
         text = sent.text.lower()
         lemmas = {t.lemma_.lower() for t in sent}
+        _gap_cues(f, sent, sent_i)
         if any(mentions[p].kind == "person" for p in parties):
             _titles(f, sent, sent_i)
         if lemmas & (COMPOSE | {"membre"}) or _LINKED.search(text):
