@@ -176,7 +176,7 @@ def test_tables_cover_the_world() -> None:
     and every table has sentences that must give nothing."""
     assert len(CASES) >= 100
     texts = " ".join(c["text"] for _, _, c in CASES)
-    for place in ("Soudan", "Gaza", "Ukraine", "Haïti", "Somalie", "Nigeria", "Colombie"):
+    for place in ("Soudan", "Gaza", "Kharkiv", "Port-au-Prince", "Somalie", "nigérian", "Colombie", "RDC"):
         assert place in texts, place
     assert any(c.get("engagements") == [] for _, _, c in CASES)
     assert any(c.get("relations") == [] for _, _, c in CASES)

@@ -98,7 +98,7 @@ def page_date(document: Document) -> dt.date | None:
         line = line.strip()
         if 0 < len(line) < 80 and re.search(r"[–—-]\s*\d{1,2}(?:er)?\s+" + _M + r"\s+" + _YEAR + r"\s*$",
                                             line, re.IGNORECASE):
-            d = PATTERNS[0][1].search(line)
+            d = dict(PATTERNS)["dmy"].search(line)
             if d:
                 return dt.date(int(d.group(3)), MONTHS[d.group(2).lower()], int(d.group(1)))
     return None
