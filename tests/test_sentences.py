@@ -101,11 +101,9 @@ def _engagement_ok(doc: Doc, want: dict[str, Any], e: Engagement) -> bool:
         return False
     if "fatalities" in want and e.fatalities != want["fatalities"]:
         return False
-    if "claimed_by" in want and not (fold(want["claimed_by"]) in doc.party_names(e.claimed_by)
-                                     or any(fold(want["claimed_by"]) in doc.party_names(c.source)
-                                            for c in e.claims)):
-        return False
-    return True
+    claimant = fold(want.get("claimed_by", ""))
+    return not claimant or claimant in doc.party_names(e.claimed_by) or any(
+        claimant in doc.party_names(c.source) for c in e.claims)
 
 
 def _relation_ok(doc: Doc, want: dict[str, Any], r: Relation) -> bool:

@@ -162,8 +162,6 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
     for tok in sent:
         if tok.pos_ not in TRIGGER_POS:
             continue
-        if _modal(tok):
-            continue
         lemma = _lemma(tok)
         if tok.pos_ in ("VERB", "AUX", "ADJ") and lemma not in VERB_TRIGGERS \
                 and tok.lower_ in MISTAGGED_VERBS:
@@ -215,7 +213,7 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
                                         alignment_mode="expand")
             if phrase is not None:
                 found.append((phrase.root, type_))
-    return found
+    return [(tok, type_) for tok, type_ in found if not _modal(tok)]
 
 
 def _verb_like(tok: Token) -> bool:

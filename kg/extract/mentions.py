@@ -163,12 +163,12 @@ def _ranked_persons(sdoc: Doc) -> list[tuple[Span, str]]:
         j = rank_end
         while j < len(sdoc) and j - rank_end < 6:
             t = sdoc[j]
-            if _name_word(t) or (t.lower_ in PARTICLES and j > rank_end and j + 2 < len(sdoc) and (
-                    sdoc[j + 1].text[:1].isupper()
-                    or (sdoc[j + 1].text == "-" and sdoc[j + 2].text[:1].isupper()))):
-                j += 1
-            elif t.text == "-" and j > rank_end and j + 1 < len(sdoc) and _name_word(sdoc[j + 1]) \
-                    and not t.whitespace_ and not sdoc[j - 1].whitespace_:
+            particle = t.lower_ in PARTICLES and j > rank_end and j + 2 < len(sdoc) and (
+                sdoc[j + 1].text[:1].isupper()
+                or (sdoc[j + 1].text == "-" and sdoc[j + 2].text[:1].isupper()))
+            joined = t.text == "-" and j > rank_end and j + 1 < len(sdoc) \
+                and _name_word(sdoc[j + 1]) and not t.whitespace_ and not sdoc[j - 1].whitespace_
+            if _name_word(t) or particle or joined:
                 j += 1
             else:
                 break
@@ -396,11 +396,11 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             long = _long_form(sdoc, tok.i)
             if long is None:
                 continue
-            body = next((b for i, b in state_of.items() if long.start <= i < tok.i), None)
-            if body is not None:  # "Forces armées maliennes (FAMa)": the same state body
-                matcher_state[acro.text] = body
-                keep(sdoc[acro.i : acro.i + 1], "actor", STATE_ROLES[body.role]["type"], None,
-                     Origin.STATE, state=body)
+            long_body = next((b for i, b in state_of.items() if long.start <= i < tok.i), None)
+            if long_body is not None:  # "Forces armées maliennes (FAMa)": the same state body
+                matcher_state[acro.text] = long_body
+                keep(sdoc[acro.i : acro.i + 1], "actor", STATE_ROLES[long_body.role]["type"], None,
+                     Origin.STATE, state=long_body)
                 continue
             if acro.i in ref_of_acronym:  # a known acronym: its long form names the same actor
                 keep(long, "actor", "Actor", ref_of_acronym[acro.i], Origin.REFERENCE)
