@@ -197,9 +197,8 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             defined[fold(m.long_form)] = defined[fold(acronym)] = entity
 
     for i, m in enumerate(mentions):
-        if m.origin == Origin.STATE or (m.origin == Origin.CONTEXTUAL and m.ref is None
-                                        and m.state is not None):
-            state_entity = _state_entity(m, m.state, country, index, settings)  # type: ignore[arg-type]
+        if m.state is not None:  # "l'armée soudanaise", "la junte": a state's body
+            state_entity = _state_entity(m, m.state, country, index, settings)
             if state_entity is not None:
                 link(i, state_entity)
             continue
@@ -222,10 +221,6 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 link(i, Entity(key=f"{e.key}-{country.lower()}" if country else e.key,
                                kind="actor", type=e.type, label=" ".join(m.text.split()),
                                label_en=e.name, country=country))
-            elif m.state is not None:  # "l'armée" in a document about a country the lists lack
-                state_entity = _state_entity(m, m.state, country, index, settings)
-                if state_entity is not None:
-                    link(i, state_entity)
             continue
         if m.origin == "unit":  # a numbered unit ("129e bataillon"): one per country
             number_and_noun = " ".join(m.text.split()[:2])

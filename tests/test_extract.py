@@ -205,3 +205,15 @@ def test_every_named_means_has_a_cue_word(phrase: str) -> None:
 
     assert any(p.search(phrase) for p, _ in PHRASES), phrase
     assert any(c in phrase.lower() for c in PHRASE_CUES), phrase
+
+
+def test_a_language_without_a_pack_is_that_documents_error(tmp_path: Path) -> None:
+    """A document in a language kg/extract/lang/ has no pack for is not read with French
+    words: it gets an error naming the language; the French document beside it is built."""
+    other = tmp_path / "a.txt"
+    other.write_text("---\nlanguage: sw\n---\nWaasi wa M23 waliteka mji wa Goma.\n", encoding="utf-8")
+    french = tmp_path / "b.txt"
+    french.write_text("Le 3 mai 2024, le M23 a pris la ville de Rubaya.\n", encoding="utf-8")
+    results = list(extract([read(other), read(french)], settings=SETTINGS))
+    assert not isinstance(results[0], Extraction) and "'sw'" in str(results[0])
+    assert isinstance(results[1], Extraction) and results[1].engagements

@@ -13,6 +13,7 @@ from .. import reference
 from ..config import Settings
 from ..errors import ExtractionError
 from ..model import Document, Extraction
+from . import lang
 from .dates import find_dates
 from .events import find_engagements
 from .mentions import MentionIndex, find_mentions, sentences
@@ -31,6 +32,10 @@ def extract(documents: Iterable[Document], *,
     docs = list(documents)
     parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
     for document, sdoc in zip(docs, parsed, strict=True):
+        if document.language not in lang.available():
+            yield ExtractionError(document.path, f"no language pack for {document.language!r} "
+                                                 f"(kg/extract/lang/ has {', '.join(lang.available())})")
+            continue
         try:
             sents = sentences(document, sdoc)
             mentions = find_mentions(document, sdoc, nlp, demonyms)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 
 import numpy as np
 from spacy.language import Language
@@ -239,6 +240,20 @@ _DE = {"de", "du", "des", "d'"}
 _ARTICLES = {"le", "la", "les", "l'"}
 
 
+def _lexicon_hits(sdoc: Doc, index: dict[str, list[tuple[tuple[str, ...], str]]],
+                  taken: set[int]) -> Iterator[tuple[int, int, str]]:
+    """Each longest lexicon phrase in the document, left to right, not overlapping the
+    previous one nor starting on a taken token: (start, end, value)."""
+    i, n = 0, len(sdoc)
+    while i < n:
+        hit = _phrase_at(sdoc, i, index) if i not in taken else None
+        if hit is None:
+            i += 1
+            continue
+        yield i, hit[0], hit[1]
+        i = hit[0]
+
+
 def _country_tokens(sdoc: Doc) -> dict[int, tuple[int, str]]:
     """Token index -> (end token, ISO code) of each country the ruler named."""
     out: dict[int, tuple[int, str]] = {}
@@ -257,20 +272,15 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
     countries = _country_tokens(sdoc)
     out: list[tuple[Span, StateBody, Origin]] = []
     n = len(sdoc)
-    i = 0
-    while i < n:
-        hit = _phrase_at(sdoc, i, STATE_HEADS) if i not in taken else None
-        if hit is None:
-            i += 1
+    resume = 0  # a description may run past its head ("forces du Niger")
+    for i, end, role in _lexicon_hits(sdoc, STATE_HEADS, taken):
+        if i < resume:
             continue
-        end, role = hit
         tok = sdoc[i]
         if end == i + 1 and tok.pos_ == "ADJ":  # "équipements militaires russes": no one's forces
-            i = end
             continue
         if tok.text[:1].isupper() and i > tok.sent.start and end < n and sdoc[end].text[:1].isupper():
-            i = end  # a proper name ("Forces Démocratiques ..."): the name rules decide
-            continue
+            continue  # a proper name ("Forces Démocratiques ..."): the name rules decide
         k = end
         if k < n and sdoc[k].pos_ == "ADJ" and demonyms.get(fold(sdoc[k].text)) is None \
                 and sdoc[k].lower_ not in OWN_STATE and k + 1 < n \
@@ -284,18 +294,18 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
                 out.append((sdoc[k + 2 : k + 3], StateBody(role, demonyms[fold(sdoc[k + 2].text)]),
                             Origin.STATE))
                 k += 2
-            i = k + 1
+            resume = k + 1
             continue
         if k < n and sdoc[k].lower_ in OWN_STATE:
             out.append((sdoc[i : k + 1], StateBody(role), Origin.CONTEXTUAL))
-            i = k + 1
+            resume = k + 1
             continue
         if k + 1 < n and _norm(sdoc[k]) in _DE:
             j = k + 1 + (_norm(sdoc[k + 1]) in _ARTICLES)
             if j in countries:
                 c_end, iso = countries[j]
                 out.append((sdoc[i:c_end], StateBody(role, iso), Origin.STATE))
-                i = c_end
+                resume = c_end
                 continue
         start = i - 1 if i > 0 and _norm(sdoc[i - 1]) in _ARTICLES else i
         ctx = _phrase_at(sdoc, start, CONTEXTUAL_STATE) or _phrase_at(sdoc, i, CONTEXTUAL_STATE)
@@ -304,9 +314,7 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
             following.text[:1].isupper() and following.ent_type_ in ("ORG", "MISC", "PER"))
         if ctx is not None and not named_after and (ctx[0] >= end):
             out.append((sdoc[i : ctx[0]], StateBody(ctx[1]), Origin.CONTEXTUAL))
-            i = ctx[0]
-            continue
-        i = end
+            resume = ctx[0]
     return out
 
 
@@ -315,29 +323,19 @@ def _collectives(sdoc: Doc, taken: set[int], named: set[int]) -> list[tuple[Span
     Not when a named actor follows ("rebelles du M23", "rebelles houthis")."""
     out = []
     n = len(sdoc)
-    i = 0
-    while i < n:
-        hit = _phrase_at(sdoc, i, COLLECTIVES) if i not in taken else None
-        if hit is None:
-            i += 1
-            continue
-        end, type_ = hit
+    for i, end, type_ in _lexicon_hits(sdoc, COLLECTIVES, taken):
         while end < n and sdoc[end].pos_ == "ADJ" and end not in taken and end not in named:
             end += 1  # "gangs criminels", "groupe armé islamiste"
         nxt = sdoc[end] if end < n else None
         if nxt is not None and (end in named or (nxt.text[:1].isupper() and nxt.pos_ == "PROPN")):
-            i = end
             continue
         if nxt is not None and _norm(nxt) in COLLECTIVE_LINKS:
             j = end + 1 + (end + 1 < n and _norm(sdoc[end + 1]) in _ARTICLES)
             if j < n and (j in named or sdoc[j].text[:1].isupper()):
-                i = end
                 continue
         if any(t.i in taken for t in sdoc[i:end]):
-            i = end
             continue
         out.append((sdoc[i:end], type_, " ".join(_words(sdoc[i:end].text))))
-        i = end
     return out
 
 

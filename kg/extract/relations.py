@@ -386,7 +386,10 @@ def _hostility(f: _Finder, sent: Span, sent_i: int, dated: bool) -> None:
 
 CUES = [(c["name"], c["type"], c["direction"], re.compile(c["gap"], re.IGNORECASE))
         for c in lang.load("fr").get("relation_cues")]
-_CUE_KINDS = {"commands": (("person",), ("actor",))}
+# the kinds of subject and object a cue's relation takes; a place here is one named as
+# an actor ("la Turquie soutient"), which resolves to its State
+_BODIES = ("actor", "place")
+_CUE_KINDS = {"commands": (("person",), _BODIES), "memberOf": (("actor", "place", "person"), _BODIES)}
 
 
 def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
@@ -404,11 +407,8 @@ def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
             if not (pattern.fullmatch(gap) or (ally_word and pattern.fullmatch(gap + ally_word))):
                 continue
             s, o = (a, b) if direction == "forward" else (b, a)
-            kinds = _CUE_KINDS.get(type_)
-            if kinds and (f.mentions[s].kind not in kinds[0] or f.mentions[o].kind not in kinds[1]):
-                continue
-            if type_ != "commands" and "person" in (f.mentions[s].kind, f.mentions[o].kind) \
-                    and type_ != "memberOf":
+            subject_kinds, object_kinds = _CUE_KINDS.get(type_, (_BODIES, _BODIES))
+            if f.mentions[s].kind not in subject_kinds or f.mentions[o].kind not in object_kinds:
                 continue
             f.add(type_, s, o, sent_i, confidence=0.5)
             break
