@@ -38,7 +38,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dmy", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\s+{_YEAR}\b")),
     ("dm", re.compile(rf"(?i)\b{_WEEKDAY}(\d{{1,2}})(?:er)?\s+{_M}\b")),
     ("my", re.compile(rf"(?i)\b{_M}\s+(?:de\s+l['’]année\s+)?{_YEAR}\b")),
-    ("m", re.compile(rf"(?i)\b(?:en|fin|début|mi-|courant|depuis|d['’]|mois\s+d['’]|mois\s+de)\s*{_M}\b")),
+    ("m", re.compile(rf"(?i)\b(?:en|(?:fin|début|courant)(?:\s+de|\s+d['’])?|mi-|depuis|d['’]|mois\s+d['’]"
+                     rf"|mois\s+de)\s*{_M}\b")),
     ("y", re.compile(rf"(?i)\b(?:en|depuis|jusqu['’]en|dès|avant|après|d['’]ici|de|à|au|année)\s+{_YEAR}\b(?!\s*(?:morts|soldats|personnes|%))")),
     ("d", re.compile(r"(?i)\b(?:le|les|du|au|jusqu['’]au)\s+(\d{1,2})(?:er)?\b(?![,.]?\d)"
                      r"(?!\s*(?:e\b|ème|%|h\b|heures?|ans|km|kilomètres|[a-zé-]*(?:bataillons?|divisions?"

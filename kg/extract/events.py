@@ -39,6 +39,7 @@ NEEDS_OBJECT = FR.words("needs_object")
 LOSING_VERBS = FR.words("losing_verbs")
 LOSING_CUES = FR.words("losing_cues")
 ENTERING = FR.words("entering_verbs")
+ETRE_VERBS = FR.words("etre_verbs")
 INTENTION_VERBS = FR.words("intention_verbs")
 PURPOSE_MARKS = FR.words("purpose_marks")
 CONDITION_MARKS = FR.words("condition_marks")
@@ -265,7 +266,9 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
     for child in verb.children:
         found = idx.in_tokens(_phrase(child), actors)
         case = {c.lower_ for c in child.children if c.dep_ == "case"}
-        if child.dep_ in ("nsubj",) or child.dep_ == "obl:agent" or (child.dep_.startswith("obl") and "par" in case):
+        active_subject = child.dep_ == "nsubj:pass" and verb.lemma_.lower() in ETRE_VERBS  # "est entrée"
+        if child.dep_ in ("nsubj",) or active_subject or child.dep_ == "obl:agent" \
+                or (child.dep_.startswith("obl") and "par" in case):
             agents += [f for f in found if f not in agents]
         elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET or child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
             targets += [f for f in found if f not in targets]

@@ -254,6 +254,12 @@ def _lexicon_hits(sdoc: Doc, index: dict[str, list[tuple[tuple[str, ...], str]]]
         i = hit[0]
 
 
+def _region_name(span: Span) -> bool:
+    """"État d'al-Jazirah", "province du Nord-Kivu": a region's name, not an organisation."""
+    return len(span) > 2 and fold(span[0].text) in ("etat", "province", "region") \
+        and _norm(span[1]) in _DE
+
+
 def _country_tokens(sdoc: Doc) -> dict[int, tuple[int, str]]:
     """Token index -> (end token, ISO code) of each country the ruler named."""
     out: dict[int, tuple[int, str]] = {}
@@ -356,14 +362,14 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         found.append(_mention(document, sdoc, span, *args, **kw))  # type: ignore[arg-type]
 
     bodies = _state_bodies(sdoc, demonyms or {}, set())
-    explicit = {t.i for span, _, origin in bodies if origin == Origin.STATE for t in span}
+    longer = [span for span, _, _ in bodies]  # "l'armée régulière", "l'armée soudanaise"
     definitions: dict[str, tuple[str, str]] = {}  # acronym -> (long form, type)
     matcher_state: dict[str, StateBody] = {}  # acronym -> the state body it abbreviates
     ref_of_acronym: dict[int, str] = {}  # token index -> reference key
     for ent in sdoc.ents:
         if ent.ent_id_:  # the reference ruler
             if ent.ent_id_.startswith(CONTEXT_PREFIX):
-                if any(t.i in explicit for t in ent):
+                if any(b.start < ent.end and ent.start < b.end and b.end > ent.end for b in longer):
                     continue  # "l'armée soudanaise": the description says whose army
                 role = CONTEXTUAL_ROLES.get(" ".join(_words(ent.ent_id_[len(CONTEXT_PREFIX):])))
                 keep(ent, "actor", STATE_ROLES[role]["type"] if role else "Actor", ent.ent_id_,
@@ -465,7 +471,9 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         while j < len(sdoc) and j - tok.i <= 3 and sdoc[j].text[:1].isupper() \
                 and (sdoc[j].is_alpha or "-" in sdoc[j].text) and sdoc[j].i not in taken:
             j += 1
-        if j > tok.i + 1 and not sdoc[tok.i + 1].ent_type_ in ("ORG", "PER"):
+        # after a locative cue, a name the model calls a person is a place too ("dans Wad
+        # Madani"); resolution keeps it only if the gazetteer knows the place
+        if j > tok.i + 1 and sdoc[tok.i + 1].ent_type_ != "ORG":
             keep(sdoc[tok.i + 1 : j], "place", "Place", None, Origin.CUE)
 
     # the model's NER for the rest
@@ -480,14 +488,13 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             if person is not None and len(person) >= 2:
                 keep(person, "person", "Person", None, Origin.NER)
         elif ent.label_ == ACTOR and span.text[:1].isupper():
-            if fold(span[0].text) in ("etat", "province", "region") and len(span) > 1 \
-                    and _norm(span[1]) in _DE:  # "l'État d'al-Jazirah": a region
+            if _region_name(span):  # "l'État d'al-Jazirah": a region
                 keep(span, "place", "Region", None, Origin.NER)
             elif span[0].lower_ not in NON_ACTOR_HEADS:
                 keep(span, "actor", head_type(span.text) or "Actor", None, Origin.NER)
         elif ent.label_ == PLACE and span.text[:1].isupper():
             org_type = head_type(span.text) if len(span) > 1 else None
-            if org_type and span[0].lower_ not in NON_ACTOR_HEADS:  # a katiba or a front tagged a place
+            if org_type and span[0].lower_ not in NON_ACTOR_HEADS and not _region_name(span):  # a katiba or a front tagged a place
                 keep(span, "actor", org_type, None, Origin.NER)
             else:
                 keep(span, "place", "Place", None, Origin.NER, agentive=_agentive(span))
