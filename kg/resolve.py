@@ -99,14 +99,15 @@ def _short_names(mentions: tuple[Mention, ...]) -> dict[int, int]:
 
 
 def _parties(extraction: Extraction) -> set[int]:
-    """The mentions that take part in a relation or an engagement."""
+    """The mentions that take part in a relation or an engagement (not as its place)."""
     out: set[int] = set()
     for r in extraction.relations:
         out.update((r.subject, r.object))
     for e in extraction.engagements:
         out.update(e.agents)
         out.update(e.targets)
-        out.update(c for c in (e.claimed_by, e.place) if isinstance(c, int))
+        if isinstance(e.claimed_by, int):
+            out.add(e.claimed_by)
     return out
 
 
@@ -241,7 +242,7 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if m.ref and m.ref in reference.entries:
             entry = reference.entries[m.ref]
             link(i, _from_ref(entry, settings))
-            if entry.key.startswith("country-") and m.agentive:  # the country acting: its State
+            if entry.key.startswith("country-") and (m.agentive or i in parties):  # acting: its State
                 link(i, _from_ref(reference.entries["state-" + entry.key.split("-", 1)[1]], settings))
             continue
         if m.origin == "acronym" and m.long_form:

@@ -384,7 +384,8 @@ def _hostility(f: _Finder, sent: Span, sent_i: int, dated: bool) -> None:
                 f.add("opposes", a, b, sent_i, confidence=0.4)
 
 
-CUES = [(c["name"], c["type"], c["direction"], re.compile(c["gap"], re.IGNORECASE))
+CUES = [(c["type"], c["direction"], re.compile(c["gap"], re.IGNORECASE),
+         re.compile(c["before"], re.IGNORECASE) if "before" in c else None)
         for c in lang.load("fr").get("relation_cues")]
 # the kinds of subject and object a cue's relation takes; a place here is one named as
 # an actor ("la Turquie soutient"), which resolves to its State
@@ -395,7 +396,10 @@ _CUE_KINDS = {"commands": (("person",), _BODIES), "memberOf": (("actor", "place"
 def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
     """Two parties with only a cue between them ("X, un groupe membre de Y", "X soutenus
     par Y", "les FSR du général Hemedti"): the cue's relation, in its direction."""
-    parties = sorted(set(f.idx.in_tokens(sent, PARTIES)), key=lambda i: f.mentions[i].start)
+    # a country named as a party ("l'Iran qui soutient X") counts: resolution gives its State
+    named = f.idx.in_tokens(sent, ("actor", "person", "place"))
+    parties = sorted({i for i in named if f.mentions[i].kind != "place" or f.mentions[i].agentive
+                      or f.mentions[i].type == "Country"}, key=lambda i: f.mentions[i].start)
     text = f.document.text
     for a, b in pairwise(parties):
         ma, mb = f.mentions[a], f.mentions[b]
@@ -403,8 +407,10 @@ def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
             continue
         gap = text[ma.end : mb.start]
         ally_word = mb.text.split()[0] + " " if mb.origin == "demonym" else ""  # "son alliée russe"
-        for _, type_, direction, pattern in CUES:
+        for type_, direction, pattern, before in CUES:
             if not (pattern.fullmatch(gap) or (ally_word and pattern.fullmatch(gap + ally_word))):
+                continue
+            if before is not None and not before.search(text[max(0, ma.start - 40) : ma.start]):
                 continue
             s, o = (a, b) if direction == "forward" else (b, a)
             subject_kinds, object_kinds = _CUE_KINDS.get(type_, (_BODIES, _BODIES))
