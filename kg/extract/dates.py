@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..model import Basis, Document, PartialDate
@@ -57,7 +58,14 @@ _MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là|hier|aujou
 _PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
 
 
-_BOUND_BEFORE = re.compile(r"(?i)(?:depuis|jusqu['’]\w*|dès)\s+(?:le\s+|la\s+|l['’]|fin\s+|début\s+|mi-)?\S*$|^depuis")
+_BOUND_BEFORE = re.compile(r"(?i)(?:depuis|jusqu['’]\w*|dès)\s+(?:le\s+|la\s+|l['’]|fin\s+|début\s+|mi-)?$")
+_BOUND_START = re.compile(r"(?i)(?:depuis|jusqu|dès)\b")
+
+
+def _bound(text: str, start: int) -> bool:
+    """A date that bounds a period ("depuis décembre 2023", "jusqu'au 5"): it does not
+    date what the story tells next."""
+    return bool(_BOUND_START.match(text, start) or _BOUND_BEFORE.search(text[max(0, start - 16) : start]))
 
 
 @dataclass(frozen=True)
@@ -242,21 +250,29 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
                 ctx.year_basis = "inferred"
     out: list[SentenceDates] = []
     context_line: int | None = None
+    # found over the whole text, then given to the sentence each starts in: the parser
+    # sometimes cuts a heading date apart ("27" | "novembre" | ":")
+    analysis = document.analysis
+    hits = _find(analysis)
+    starts = [start for start, _ in sentences]
+    by_sentence: dict[int, list[tuple[int, int, str, tuple[str, ...]]]] = {}
+    for hit in hits:
+        by_sentence.setdefault(max(bisect_right(starts, hit[0]) - 1, 0), []).append(hit)
     for index, (start, end) in enumerate(sentences):
-        text = document.analysis[start:end]
+        text = analysis[start:end]
         context = ctx.carried("day")
         found = []
-        for s, e, kind, groups in _find(text):
+        for s, e, kind, groups in by_sentence.get(index, ()):
             if kind == "dmy" and start < 200 and _PAGE_DATE.search(text):
                 continue
             saved = (ctx.year, ctx.year_basis, ctx.month, ctx.day)
             date = ctx.resolve(kind, groups)
-            if date is not None and _BOUND_BEFORE.search(text[max(0, s - 12):s] + text[s:s + 8]):
+            if date is not None and _bound(analysis, s):
                 ctx.year, ctx.year_basis, ctx.month, ctx.day = saved  # "depuis décembre 2023"
             if date is not None:
-                found.append(DateMention(index, start + s, start + e, text[s:e], date))
+                found.append(DateMention(index, s, e, analysis[s:e], date))
         out.append(SentenceDates(found, context, context_line))
         if any(d.date.precision != "year" for d in found):
-            context_line = document.analysis.count("\n", 0, start)
+            context_line = analysis.count("\n", 0, start)
     return out
 
