@@ -89,6 +89,12 @@ class DocScore:
     scores: dict[str, Score]
     type_matched: int = 0
     type_correct: int = 0
+    actor_type_matched: int = 0  # matched actors, and those whose class is the gold type
+    actor_type_correct: int = 0
+
+
+# gold actor types (FORMAT.md) whose ontology class has another name
+_CLASS = {"Other": "OtherOrganization"}
 
 
 def _lit(v: Any) -> str:
@@ -202,7 +208,11 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
     for kind, person in (("actors", False), ("persons", True)):
         items = gold.get(kind, [])
         nodes = graph.nodes(person)
-        hit_g, hit_e, _ = _greedy(items, nodes, lambda g, n: is_(n, g["id"]))
+        hit_g, hit_e, actor_pairs = _greedy(items, nodes, lambda g, n: is_(n, g["id"]))
+        if not person:
+            typed = [(items[gi], nodes[ni]) for gi, ni in actor_pairs]
+            actor_types = (len(typed), sum(1 for g, n in typed
+                                           if _CLASS.get(g.get("type"), g.get("type")) in graph.classes[n]))
         scores[kind] = Score(
             gold=len(items), extracted=len(nodes), hits=len(hit_g), correct=len(hit_e),
             misses=[f"{g['id']} ({', '.join(g['mentions'][:3])})" for i, g in enumerate(items)
@@ -253,7 +263,8 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
                          for i, e in enumerate(graph.engagements) if i not in hit_e],
     )
     return DocScore(gold["document"], scores, type_matched=len(pairs),
-                    type_correct=sum(1 for g, e in pairs if g["type"] == e["type"]))
+                    type_correct=sum(1 for g, e in pairs if g["type"] == e["type"]),
+                    actor_type_matched=actor_types[0], actor_type_correct=actor_types[1])
 
 
 def load_gold(gold_dir: Path) -> list[dict[str, Any]]:
@@ -277,6 +288,8 @@ def evaluate(store: Store, golds: Iterable[dict[str, Any]]) -> tuple[list[DocSco
             total.scores[k].add(d.scores[k])
         total.type_matched += d.type_matched
         total.type_correct += d.type_correct
+        total.actor_type_matched += d.actor_type_matched
+        total.actor_type_correct += d.actor_type_correct
     return docs, total
 
 
@@ -289,6 +302,8 @@ def report(docs: list[DocScore], total: DocScore, *, details: bool = True) -> st
                          f"{s.gold:5d} {s.extracted:5d}")
         share = d.type_correct / d.type_matched if d.type_matched else 0.0
         lines.append(f"{d.document:28} {'eng. type':12} {share:6.2f} of {d.type_matched} matched")
+        share = d.actor_type_correct / d.actor_type_matched if d.actor_type_matched else 0.0
+        lines.append(f"{d.document:28} {'actor type':12} {share:6.2f} of {d.actor_type_matched} matched")
     if details:
         for d in docs:
             for k in KINDS:
@@ -310,5 +325,7 @@ def as_json(docs: list[DocScore], total: DocScore) -> dict[str, Any]:
                for k, s in d.scores.items()},
             "engagement_type_accuracy": round(d.type_correct / d.type_matched, 4)
             if d.type_matched else None,
+            "actor_type_accuracy": round(d.actor_type_correct / d.actor_type_matched, 4)
+            if d.actor_type_matched else None,
         }
     return {"documents": [one(d) for d in docs], "overall": one(total)}
