@@ -63,6 +63,17 @@ def test_contextual_alias_follows_the_documents_country(tmp_path, text, expected
     assert junte == [expected]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("À Bunia, en RDC, les Casques bleus ont évacué des déplacés vers leur base.", "monusco"),
+    ("Au Liban, les Casques bleus ont signalé des tirs près de Naqoura.", "unifil"),
+    ("En Haïti, des Casques bleus pourraient revenir à Port-au-Prince.", "un-peacekeepers-ht"),
+])
+def test_peacekeepers_are_the_mission_of_the_documents_country(tmp_path, text, expected) -> None:  # type: ignore[no-untyped-def]
+    ex, res = _resolve(tmp_path, text)
+    keys = [k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "casques bleus"]
+    assert keys == [expected]
+
+
 def test_contextual_alias_without_a_country_names_nobody(tmp_path) -> None:  # type: ignore[no-untyped-def]
     ex, res = _resolve(tmp_path, "La junte a annoncé un couvre-feu.")
     assert not [k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "junte"]
