@@ -98,6 +98,39 @@ def _short_names(mentions: tuple[Mention, ...]) -> dict[int, int]:
     return out
 
 
+def _compatible(a: Mention, b: Mention) -> bool:
+    """Whether two mentions of one name can be one person: not two fates ("prisonnier
+    de guerre" and "†"), not two ranks where neither is the other's short form
+    ("colonel" and "général de brigade"; "général" is short for "général de brigade")."""
+    if a.fate and b.fate and a.fate != b.fate:
+        return False
+    if a.rank and b.rank:
+        x, y = sorted((a.rank, b.rank), key=len)
+        return y.startswith(x)
+    return True
+
+
+def _person_keys(mentions: tuple[Mention, ...]) -> dict[int, str]:
+    """Persons no list knows, one key per person: mentions of one name share it unless
+    their ranks or fates say they are two people (two Min Min Tun in one infobox)."""
+    groups: dict[str, list[list[int]]] = {}
+    keys: dict[int, str] = {}
+    for i, m in enumerate(mentions):
+        if m.kind != "person" or m.ref:
+            continue
+        people = groups.setdefault(fold(m.text), [])
+        for n, person in enumerate(people):
+            if all(_compatible(m, mentions[j]) for j in person):
+                person.append(i)
+                break
+        else:
+            n = len(people)
+            people.append([i])
+        key = slug(m.text)
+        keys[i] = key if n == 0 else f"{key}-{slug(m.rank or m.fate or str(n + 1))}"
+    return keys
+
+
 def _parties(extraction: Extraction) -> set[int]:
     """The mentions that take part in a relation or an engagement (not as its place)."""
     out: set[int] = set()
@@ -174,6 +207,7 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
     countries = document_countries(mentions, reference, country)
     parties = _parties(extraction)
     short = _short_names(mentions)
+    person_keys = _person_keys(mentions)
     index_person: dict[str, Entity] = {}
     entities: dict[str, Entity] = {}
     pairs: list[tuple[int, str]] = []
@@ -273,8 +307,8 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if entry is not None:
             link(i, _from_ref(entry, settings))
         else:
-            link(i, Entity(key=slug(m.text), kind=m.kind, type=m.type, label=m.text,
-                           country=country if m.kind == "actor" else None))
+            link(i, Entity(key=person_keys.get(i) or slug(m.text), kind=m.kind, type=m.type,
+                           label=m.text, country=country if m.kind == "actor" else None))
     # the countries entities belong to, so that kg:country never points at an unknown node
     for code in {e.country for e in list(entities.values()) if e.country}:
         entry = reference.entries.get("country-" + code.lower())

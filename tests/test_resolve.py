@@ -85,3 +85,13 @@ def test_alternate_name_does_not_send_a_town_elsewhere(tmp_path) -> None:  # typ
     keys = {k for i, k in res.mention_entities if ex.mentions[i].text == "Mong Ko"}
     assert keys == {"mong-ko"}
     assert res.entities["mong-ko"].lat is None  # no source for coordinates: none invented
+
+
+def test_one_name_two_people_when_ranks_or_fates_differ(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Two officers of one name in a list of losses (a captured general, a killed
+    colonel) are two persons; a later "général de brigade" of that name is the first."""
+    ex, res = _resolve(tmp_path, "Pertes : Général de brigade Abdi Warsame (prisonnier de guerre), "
+                                 "Colonel Abdi Warsame †.\nLe général de brigade Abdi Warsame a été "
+                                 "transféré à Kismayo.")
+    keys = [k for i, k in res.mention_entities if ex.mentions[i].text == "Abdi Warsame"]
+    assert len(keys) == 3 and keys[0] == keys[2] != keys[1], keys
