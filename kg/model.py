@@ -117,6 +117,7 @@ class Mention:
     agentive: bool = False  # a place named as one who acts ("la Russie a signé", "Moscou annonce")
     state: StateBody | None = None  # for Origin.STATE and Origin.CONTEXTUAL
     head: str | None = None  # for Origin.COLLECTIVE: the head noun ("rebelles")
+    refers_to: str | None = None  # a bare collective said earlier of a named actor: its name
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,11 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             defined[fold(m.long_form)] = defined[fold(acronym)] = entity
 
     for i, m in enumerate(mentions):
+        if m.refers_to is not None:  # "les rebelles", after "les rebelles du M23": the M23
+            named = next((k for j, k in pairs if mentions[j].text == m.refers_to), None)
+            if named is not None:
+                link(i, entities[named])
+                continue
         if m.state is not None:  # "l'armée soudanaise", "la junte": a state's body
             state_entity = _state_entity(m, m.state, country, index, settings)
             if state_entity is not None:
@@ -289,8 +294,9 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if m.origin == "cue" and place is None:
             continue  # a capitalised word after "à" or "de" that no gazetteer knows
         if m.kind == "place" or (place is not None and m.origin == "ner"):
-            if place is None and m.agentive and m.origin == Origin.NER and m.kind == "place":
-                # an unknown name that acts ("le M23 a pris"): an actor, not a place
+            if place is None and m.agentive and m.origin == Origin.NER and m.kind == "place" \
+                    and re.search(r"\d|^[A-Z]{2,}\b", m.text):
+                # an unknown code name that acts ("le M23 a pris"): an actor, not a place
                 link(i, Entity(key=slug(m.text), kind="actor", type="Actor", label=m.text,
                                country=country))
                 continue

@@ -95,3 +95,12 @@ def test_one_name_two_people_when_ranks_or_fates_differ(tmp_path) -> None:  # ty
                                  "transféré à Kismayo.")
     keys = [k for i, k in res.mention_entities if ex.mentions[i].text == "Abdi Warsame"]
     assert len(keys) == 3 and keys[0] == keys[2] != keys[1], keys
+
+
+def test_bare_collective_refers_back_to_the_group_it_was_said_of(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """After "les rebelles du M23", "les rebelles" are the M23, not a generic node."""
+    ex, res = _resolve(tmp_path, "Le 4 mars 2025, les rebelles du M23 ont pris la ville de Walikale. "
+                                 "Les rebelles ont ensuite attaqué Lubero.")
+    m23 = {k for i, k in res.mention_entities if ex.mentions[i].text == "M23"}
+    rebels = {k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "rebelles"}
+    assert m23 and rebels == m23

@@ -236,7 +236,7 @@ STATE_ROLES: dict[str, dict[str, str]] = FR.get("state_roles")
 STATE_HEADS = _phrase_index(FR.table("state_heads"))
 CONTEXTUAL_ROLES = {" ".join(_words(k)): v for k, v in FR.table("contextual_state").items()}
 CONTEXTUAL_STATE = _phrase_index(FR.table("contextual_state"))
-OWN_STATE = FR.words("own_state_adjectives")
+OWN_STATE = _phrase_index({w: "own" for w in FR.words("own_state_adjectives")})
 MINISTRY_HEADS = FR.words("ministry_heads")
 COLLECTIVES = _phrase_index(FR.table("collective_heads"))
 COLLECTIVE_LINKS = FR.words("collective_links")
@@ -293,7 +293,7 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
             continue  # a proper name ("Forces Démocratiques ..."): the name rules decide
         k = end
         if k < n and sdoc[k].pos_ == "ADJ" and demonyms.get(fold(sdoc[k].text)) is None \
-                and sdoc[k].lower_ not in OWN_STATE and k + 1 < n \
+                and _phrase_at(sdoc, k, OWN_STATE) is None and k + 1 < n \
                 and demonyms.get(fold(sdoc[k + 1].text)) is not None:
             k += 1  # "forces spéciales américaines", "forces terrestres russes"
         iso = demonyms.get(fold(sdoc[k].text)) if k < n else None
@@ -306,9 +306,10 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
                 k += 2
             resume = k + 1
             continue
-        if k < n and sdoc[k].lower_ in OWN_STATE:
-            out.append((sdoc[i : k + 1], StateBody(role), Origin.CONTEXTUAL))
-            resume = k + 1
+        own = _phrase_at(sdoc, k, OWN_STATE) if k < n else None
+        if own is not None:  # "l'armée régulière", "le gouvernement au pouvoir"
+            out.append((sdoc[i : own[0]], StateBody(role), Origin.CONTEXTUAL))
+            resume = own[0]
             continue
         if k + 1 < n and _norm(sdoc[k]) in _DE:
             j = k + 1 + (_norm(sdoc[k + 1]) in _ARTICLES)
@@ -338,24 +339,39 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
     return out
 
 
-def _collectives(sdoc: Doc, taken: set[int], named: set[int]) -> list[tuple[Span, str, str]]:
+def _named_after(sdoc: Doc, end: int, named: set[int]) -> int | None:
+    """The token where a named actor starts right after a collective: "rebelles houthis",
+    "rebelles du M23", "paramilitaires des Forces de soutien rapide"."""
+    n = len(sdoc)
+    if end >= n:
+        return None
+    if end in named or (sdoc[end].text[:1].isupper() and sdoc[end].pos_ == "PROPN"):
+        return end
+    if _norm(sdoc[end]) in COLLECTIVE_LINKS:
+        j = end + 1 + (end + 1 < n and _norm(sdoc[end + 1]) in _ARTICLES)
+        if j < n and (j in named or sdoc[j].text[:1].isupper()):
+            return j
+    return None
+
+
+def _collectives(sdoc: Doc, taken: set[int], named: set[int],
+                 anchors: list[tuple[str, int]]) -> list[tuple[Span, str, str]]:
     """Collectives with no name ("des hommes armés", "les jihadistes"): span, type, head.
-    Not when a named actor follows ("rebelles du M23", "rebelles houthis")."""
+    Not when a named actor follows ("rebelles du M23"): then the head is an anchor, and
+    the bare collective later in the text means that actor."""
     out = []
     n = len(sdoc)
     for i, end, type_ in _lexicon_hits(sdoc, COLLECTIVES, taken):
+        head = " ".join(_words(sdoc[i:end].text))
         while end < n and sdoc[end].pos_ == "ADJ" and end not in taken and end not in named:
             end += 1  # "gangs criminels", "groupe armé islamiste"
-        nxt = sdoc[end] if end < n else None
-        if nxt is not None and (end in named or (nxt.text[:1].isupper() and nxt.pos_ == "PROPN")):
+        name = _named_after(sdoc, end, named)
+        if name is not None:
+            anchors.append((head, name))
             continue
-        if nxt is not None and _norm(nxt) in COLLECTIVE_LINKS:
-            j = end + 1 + (end + 1 < n and _norm(sdoc[end + 1]) in _ARTICLES)
-            if j < n and (j in named or sdoc[j].text[:1].isupper()):
-                continue
         if any(t.i in taken for t in sdoc[i:end]):
             continue
-        out.append((sdoc[i:end], type_, " ".join(_words(sdoc[i:end].text))))
+        out.append((sdoc[i:end], type_, head))
     return out
 
 
@@ -375,6 +391,11 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         taken.update(t.i for t in span)
         found.append(_mention(document, sdoc, span, *args, **kw))  # type: ignore[arg-type]
 
+    # named actors (the ruler's names and the model's organisations), and the collectives
+    # that were said of one of them ("rebelles du M23"): (head, token of the name)
+    named = {t.i for ent in sdoc.ents if ent.label_ == ACTOR
+             and not ent.ent_id_.startswith(CONTEXT_PREFIX) for t in ent}
+    anchors: list[tuple[str, int]] = []
     bodies = _state_bodies(sdoc, demonyms or {}, set())
     longer = [span for span, _, _ in bodies]  # "l'armée régulière", "l'armée soudanaise"
     definitions: dict[str, tuple[str, str]] = {}  # acronym -> (long form, type)
@@ -385,6 +406,10 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             if ent.ent_id_.startswith(CONTEXT_PREFIX):
                 if any(b.start < ent.end and ent.start < b.end and b.end > ent.end for b in longer):
                     continue  # "l'armée soudanaise": the description says whose army
+                name = _named_after(sdoc, ent.end, named)
+                if name is not None and ent.end - ent.start <= 2:  # "rebelles du M23": the M23
+                    anchors.append((" ".join(_words(ent.text)), name))
+                    continue
                 role = CONTEXTUAL_ROLES.get(" ".join(_words(ent.ent_id_[len(CONTEXT_PREFIX):])))
                 keep(ent, "actor", STATE_ROLES[role]["type"] if role else "Actor", ent.ent_id_,
                      Origin.CONTEXTUAL, state=StateBody(role) if role else None)
@@ -471,8 +496,7 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                      Origin.DEMONYM)
 
     # collectives with no name ("des hommes armés"), unless a named actor follows
-    named = {t.i for ent in sdoc.ents if ent.label_ == ACTOR for t in ent}
-    for span, type_, head in _collectives(sdoc, taken, named):
+    for span, type_, head in _collectives(sdoc, taken, named, anchors):
         keep(span, "actor", type_, None, Origin.COLLECTIVE, head=head)
 
     # the model's NER for the rest (below), and before it names the NER missed after a
@@ -497,9 +521,9 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         span = _trim(ent)
         if len(span) == 0:
             continue
-        if ent.label_ == PERSON:
+        if ent.label_ == PERSON:  # a name with a digit is a model of equipment ("MA-1 MK-I")
             person = _strip_titles(span)
-            if person is not None and len(person) >= 2:
+            if person is not None and len(person) >= 2 and not any(c.isdigit() for c in person.text):
                 keep(person, "person", "Person", None, Origin.NER)
         elif ent.label_ == ACTOR and span.text[:1].isupper():
             if _region_name(span):  # "l'État d'al-Jazirah": a region
@@ -537,7 +561,30 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
             m = Mention(**{**m.__dict__, "rank": rank, "fate": _fate_after(document, m.end)})
         out.append(m)
     out.sort(key=lambda m: (m.start, m.end))
-    return tuple(out)
+    return tuple(_refer_back(document, sdoc, out, anchors))
+
+
+def _refer_back(document: Document, sdoc: Doc, mentions: list[Mention],
+                anchors: list[tuple[str, int]]) -> list[Mention]:
+    """After "les rebelles du M23", a bare "les rebelles" means the M23: the collective
+    mention takes the name it was said of (``refers_to``)."""
+    if not anchors:
+        return mentions
+    starts = {m.start: m for m in mentions if m.kind == "actor"}
+    said: list[tuple[int, str, str]] = []  # (file offset, head, name)
+    for head, tok in anchors:
+        start, _ = document.span(sdoc[tok].idx, sdoc[tok].idx + len(sdoc[tok].text))
+        if start in starts:
+            said.append((start, head, starts[start].text))
+    out = []
+    for m in mentions:
+        if m.origin in (Origin.COLLECTIVE, Origin.CONTEXTUAL) and m.state is None:
+            words = " ".join(w for w in _words(m.text) if w not in _ARTICLES)
+            earlier = [name for at, head, name in said if at < m.start and head == words]
+            if earlier:
+                m = Mention(**{**m.__dict__, "refers_to": earlier[-1]})
+        out.append(m)
+    return out
 
 
 class MentionIndex:
