@@ -88,7 +88,6 @@ class DateMention:
 class SentenceDates:
     stated: list[DateMention]
     context: PartialDate | None  # what the document had said before this sentence
-    context_line: int | None  # the line of the analysis text that said it
 
 
 def page_date(document: Document) -> dt.date | None:
@@ -249,7 +248,6 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
                 ctx.year = ctx.anchor.year if month <= ctx.anchor.month else ctx.anchor.year - 1
                 ctx.year_basis = "inferred"
     out: list[SentenceDates] = []
-    context_line: int | None = None
     # found over the whole text, then given to the sentence each starts in: the parser
     # sometimes cuts a heading date apart ("27" | "novembre" | ":")
     analysis = document.analysis
@@ -271,8 +269,6 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
                 ctx.year, ctx.year_basis, ctx.month, ctx.day = saved  # "depuis décembre 2023"
             if date is not None:
                 found.append(DateMention(index, s, e, analysis[s:e], date))
-        out.append(SentenceDates(found, context, context_line))
-        if any(d.date.precision != "year" for d in found):
-            context_line = analysis.count("\n", 0, start)
+        out.append(SentenceDates(found, context))
     return out
 

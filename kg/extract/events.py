@@ -38,6 +38,8 @@ NEEDS_POSITION = FR.words("needs_position")
 NEEDS_OBJECT = FR.words("needs_object")
 LOSING_VERBS = FR.words("losing_verbs")
 LOSING_CUES = FR.words("losing_cues")
+YIELDING_VERBS = FR.words("yielding_verbs")
+YIELDING_CUES = FR.words("yielding_cues")
 ENTERING = FR.words("entering_verbs")
 ETRE_VERBS = FR.words("etre_verbs")
 INTENTION_VERBS = FR.words("intention_verbs")
@@ -290,6 +292,11 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
         after = [t for t in verb.subtree if t.i > verb.i]
         targets += [f for f in idx.in_tokens(after, actors) if f not in agents]
     targets = [t for t in targets if t not in agents]
+    if verb.lemma_.lower() in YIELDING_VERBS:  # "X passe sous le contrôle de Y": Y takes X
+        takers = [i for c in verb.subtree if c.lemma_.lower() in YIELDING_CUES and c.i > verb.i
+                  for i in idx.in_tokens([t for t in c.subtree if t.i > c.i], actors)]
+        if takers:
+            return list(dict.fromkeys(takers)), [t for t in agents + targets if t not in takers]
     if verb.lemma_.lower() in LOSING_VERBS:  # "X perd le contrôle de Y face à Z": Z takes it
         winners = [i for c in verb.subtree if c.lower_ in LOSING_CUES and c.i > verb.i
                    for i in idx.in_tokens(list(c.head.subtree) if c.dep_ in ("fixed", "case") else
@@ -337,20 +344,12 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     counts = Counter(" ".join(s.text.split()) for s in sdoc.sents)
     seen.update(t for t, n in counts.items() if n > 1)  # a headline repeated as a title
     for sent_i, sent in enumerate(sdoc.sents):
-        line = document.analysis.count("\n", 0, sent.start_char)
         info = dates[sent_i]
         stated = [d for d in info.stated if not d.is_span_bound
                   and not _inside_mention(document, d, idx)]  # "Mouvement du 23 mars"
-        prev = info.context
-        if stated:
-            date: PartialDate | None = stated[0].date
-        elif prev is not None:  # carried: to the day within the paragraph, else to the month
-            keep_day = info.context_line == line and prev.day is not None
-            date = PartialDate(prev.year, prev.month, prev.day if keep_day else None,
-                               ("day" if keep_day else "month") if prev.year else "unknown",
-                               prev.basis)
-        else:
-            date = None
+        # a sentence that states no date is dated by the last one the story gave (basis
+        # "carried", or "inferred" when its year came from the publication date)
+        date: PartialDate | None = stated[0].date if stated else info.context
         sentence_date = date
         text = sent.text
         triggers = _triggers(sent, text, idx)
@@ -493,13 +492,14 @@ def _inside_mention(document: Document, date: DateMention, idx: MentionIndex) ->
 
 
 def _within(coarse: PartialDate | None, fine: PartialDate | None) -> bool:
-    """Whether two dates can name the same day: equal where both are known."""
+    """Whether two dates can name the same event: equal where both are known, but a day
+    apart (an account given the next day, a date carried from the sentence before)."""
     if coarse is None or fine is None:
         return True
-    for a, b in ((coarse.year, fine.year), (coarse.month, fine.month), (coarse.day, fine.day)):
+    for a, b in ((coarse.year, fine.year), (coarse.month, fine.month)):
         if a is not None and b is not None and a != b:
             return False
-    return True
+    return coarse.day is None or fine.day is None or abs(coarse.day - fine.day) <= 1
 
 
 def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...]) -> list[Engagement]:
