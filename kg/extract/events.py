@@ -63,10 +63,11 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
 PHRASE_CUES = ("aérien", "drone", "embuscade", "coup", "bouclier", "cessez", "artillerie", "obus",
                "avions", "hélicoptères", "contrôle")
 # the more specific type wins when one sentence has several triggers
-PRIORITY = ["AirStrike", "Ambush", "Siege", "Surrender", "Withdrawal", "Capture",
-            "ViolenceAgainstCivilians", "Arrest", "Agreement", "Shelling", "Attack"]
+PRIORITY = ["AirStrike", "ViolenceAgainstCivilians", "Ambush", "Siege", "Surrender", "Withdrawal",
+            "Capture", "Arrest", "Agreement", "Shelling", "Attack"]
 REPORT_VERBS = FR.words("report_verbs")
 PREP_TARGET = FR.words("target_prepositions")
+CIVILIAN_TARGETS = FR.words("civilian_targets")
 _NUM_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
               "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
               "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
@@ -170,7 +171,10 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
                 and tok.lower_ in MISTAGGED_VERBS:
             found.append((tok, MISTAGGED_VERBS[tok.lower_]))  # lemmatised as a noun
         elif tok.pos_ in ("VERB", "AUX", "ADJ") and lemma in VERB_TRIGGERS:
-            if tok.dep_ in ("amod", "acl") and tok.head.pos_ in ("NOUN", "PROPN") \
+            base = tok
+            while base.dep_ == "conj" and base.head.i != base.i:  # "bombardé et assiégé"
+                base = base.head
+            if base.dep_ in ("amod", "acl") and base.head.pos_ in ("NOUN", "PROPN") \
                     and "Part" in tok.morph.get("VerbForm", []) and "Pres" not in tok.morph.get("Tense", []) \
                     and not any(c.dep_.startswith("aux") for c in tok.children):
                 continue  # "les bases attaquées", "le pacte signé": a description, not an event
@@ -216,7 +220,18 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
                                         alignment_mode="expand")
             if phrase is not None:
                 found.append((phrase.root, type_))
-    return [(tok, type_) for tok, type_ in found if not _modal(tok)]
+    return [(tok, "ViolenceAgainstCivilians" if type_ in ("Attack", "AirStrike", "Shelling")
+             and _against_civilians(tok) else type_) for tok, type_ in found if not _modal(tok)]
+
+
+def _against_civilians(tok: Token) -> bool:
+    """A trigger whose target ("contre X", "sur X", its object) is civilians."""
+    holders = [tok, tok.head] if tok.dep_ == "obj" else [tok]  # "mène des frappes contre X"
+    aims = [c for h in holders for c in h.children if c.i != tok.i and (
+        (h is tok and c.dep_ in ("obj", "nsubj:pass"))
+        or {g.lower_ for g in c.children if g.dep_ == "case"} & PREP_TARGET)]
+    return any(t.lemma_.lower() in CIVILIAN_TARGETS or t.lower_ in CIVILIAN_TARGETS
+               for c in aims for t in c.subtree)
 
 
 def _verb_like(tok: Token) -> bool:
