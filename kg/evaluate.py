@@ -24,6 +24,7 @@ from .errors import InputError
 from .iris import fold
 from .queries import bind
 from .store import Store
+from .vocab import ENGAGEMENT_TYPES, RELATION_TERMS
 
 KINDS = ("actors", "persons", "relations", "engagements")
 
@@ -34,24 +35,21 @@ SELECT ?node ?class ?label WHERE {
 }"""
 PREF_LABELS = """SELECT ?node ?label WHERE { GRAPH ?g { ?d kg:fileName ?file . ?node skos:prefLabel ?label } }"""
 RELATIONS = """
-SELECT ?rel ?type ?s ?o ?sentence WHERE {
-  GRAPH ?g { ?d kg:fileName ?file .
-    VALUES (?class ?type) { (kg:Membership "memberOf") (kg:Cooperation "alliedWith")
-      (kg:Backing "backedBy") (kg:Command "commands") (kg:SubunitOf "subunitOf")
-      (kg:Hostility "opposes") (kg:Agreement "agreement") }
-    ?rel a ?class ; kg:subject ?s ; kg:object ?o ; kg:evidence/kg:sentence ?sentence . }
-}"""
+SELECT ?rel ?type ?s ?o ?sentence WHERE {{
+  GRAPH ?g {{ ?d kg:fileName ?file .
+    VALUES (?class ?type) {{ {} }}
+    ?rel a ?class ; kg:subject ?s ; kg:object ?o ; kg:evidence/kg:sentence ?sentence . }}
+}}""".format(" ".join(f'(<{cls}> "{name}")' for name, (cls, _) in RELATION_TERMS.items()))
 ENGAGEMENTS = """
-SELECT ?e ?class ?date ?agent ?target ?place ?sentence WHERE {
-  GRAPH ?g { ?d kg:fileName ?file .
+SELECT ?e ?class ?date ?agent ?target ?place ?sentence WHERE {{
+  GRAPH ?g {{ ?d kg:fileName ?file .
     ?e a ?class ; kg:evidence/kg:sentence ?sentence .
-    FILTER(?class IN (kg:Attack, kg:Capture, kg:AirStrike, kg:Shelling, kg:Ambush, kg:Siege,
-      kg:Surrender, kg:Withdrawal, kg:ViolenceAgainstCivilians, kg:Arrest, kg:Agreement))
-    FILTER NOT EXISTS { ?e kg:subject [] }
-    OPTIONAL { ?e sem:hasTime/kg:date ?date }
-    OPTIONAL { ?e kg:agent ?agent } OPTIONAL { ?e kg:target ?target }
-    OPTIONAL { ?e kg:place ?place } }
-}"""
+    FILTER(?class IN ({}))
+    FILTER NOT EXISTS {{ ?e kg:subject [] }}
+    OPTIONAL {{ ?e sem:hasTime/kg:date ?date }}
+    OPTIONAL {{ ?e kg:agent ?agent }} OPTIONAL {{ ?e kg:target ?target }}
+    OPTIONAL {{ ?e kg:place ?place }} }}
+}}""".format(", ".join(f"<{cls}>" for cls in ENGAGEMENT_TYPES.values()))
 
 
 @dataclass

@@ -17,7 +17,19 @@ from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, XSD
 
 from . import iris
 from .model import Engagement, Entity, Evidence, Extraction, PartialDate, Relation, Resolution
-from .vocab import ACTOR_TYPES, BASES, FATES, KG, PLACE_TYPES, PRECISIONS, SEM, WD, WGS
+from .vocab import (
+    ACTOR_TYPES,
+    BASES,
+    ENGAGEMENT_TYPES,
+    FATES,
+    KG,
+    PLACE_TYPES,
+    PRECISIONS,
+    RELATION_TERMS,
+    SEM,
+    WD,
+    WGS,
+)
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
@@ -37,23 +49,10 @@ def offset_literal(n: int) -> Literal:
 _EVIDENCE, _IN_DOCUMENT, _START, _END, _QUOTE, _SENTENCE = (
     KG.Evidence, KG.inDocument, KG.startOffset, KG.endOffset, KG.quote, KG.sentence)
 
-# FORMAT.md relation type -> (relation node class, shortcut property)
-RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
-    "memberOf": (KG.Membership, KG.memberOf),
-    "alliedWith": (KG.Cooperation, KG.alliedWith),
-    "backedBy": (KG.Backing, KG.backedBy),
-    "commands": (KG.Command, KG.commands),
-    "subunitOf": (KG.SubunitOf, KG.subunitOf),
-    "opposes": (KG.Hostility, KG.opposes),
-    "agreement": (KG.Agreement, KG.agreementWith),
-}
 SUPPORT_KINDS = {
     "weapons": KG.Weapons, "training": KG.Training, "troops": KG.Troops,
     "funding": KG.Funding, "diplomatic": KG.Diplomatic, "intelligence": KG.Intelligence,
 }
-ENGAGEMENT_TYPES = {name: KG[name] for name in (
-    "Attack", "Capture", "AirStrike", "Shelling", "Ambush", "Siege", "Surrender",
-    "Withdrawal", "ViolenceAgainstCivilians", "Arrest", "Agreement")}
 
 
 def entity_iri(entity: Entity) -> URIRef:

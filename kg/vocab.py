@@ -188,5 +188,20 @@ PRECISIONS = {
 FATES = {"killed": KG.Killed, "captured": KG.Captured, "surrendered": KG.Surrendered,
          "arrested": KG.Arrested, "suicide": KG.Suicide}
 BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred}
+# FORMAT.md engagement type -> ontology class (every subclass of kg:Engagement; a test
+# keeps the two equal). Extraction, mapping, evaluation and export read this table.
+ENGAGEMENT_TYPES = {name: KG[name] for name in (
+    "Attack", "Capture", "AirStrike", "Shelling", "Ambush", "Siege", "Surrender",
+    "Withdrawal", "ViolenceAgainstCivilians", "Arrest", "Agreement")}
+# FORMAT.md relation type -> (relation node class, shortcut property)
+RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
+    "memberOf": (KG.Membership, KG.memberOf),
+    "alliedWith": (KG.Cooperation, KG.alliedWith),
+    "backedBy": (KG.Backing, KG.backedBy),
+    "commands": (KG.Command, KG.commands),
+    "subunitOf": (KG.SubunitOf, KG.subunitOf),
+    "opposes": (KG.Hostility, KG.opposes),
+    "agreement": (KG.Agreement, KG.agreementWith),
+}
 
-__all__ = ["ACTOR_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "SEM", "WD", "WGS", "URIRef"]
+__all__ = ["ACTOR_TYPES", "ENGAGEMENT_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "RELATION_TERMS", "SEM", "WD", "WGS", "URIRef"]

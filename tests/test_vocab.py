@@ -63,3 +63,25 @@ def test_no_iri_strings_outside_vocab_and_iris() -> None:
         if path.name in {"vocab.py"}:
             continue
         assert "w3id.org/kg-armed-actors" not in path.read_text(), path
+
+
+def test_one_table_of_engagement_and_relation_types() -> None:
+    """vocab.ENGAGEMENT_TYPES is every subclass of kg:Engagement; the French pack's trigger
+    tables, its priority and the SHACL engagement shape use those types and no other;
+    every relation type maps to a relation class of the ontology."""
+    from kg.extract import lang
+    from kg.vocab import ENGAGEMENT_TYPES, RELATION_TERMS
+
+    subclasses = set(ONTO.subjects(RDFS.subClassOf, KG.Engagement))
+    assert set(ENGAGEMENT_TYPES.values()) == subclasses
+    pack = lang.load("fr")
+    for table in ("verb_triggers", "noun_triggers", "mistagged_verbs"):
+        assert set(pack.table(table).values()) <= set(ENGAGEMENT_TYPES), table
+    assert sorted(pack.ordered("type_priority")) == sorted(ENGAGEMENT_TYPES)
+    assert {c["type"] for c in pack.get("relation_cues")} <= set(RELATION_TERMS)
+    for cls, prop in RELATION_TERMS.values():
+        assert (cls, RDF.type, OWL.Class) in ONTO and (prop, None, None) in ONTO
+    shapes = Graph().parse(settings.ontology_file.parent / "shapes.ttl", format="turtle")
+    SH = "http://www.w3.org/ns/shacl#"
+    targeted = set(shapes.objects(None, URIRef(SH + "targetClass")))
+    assert set(ENGAGEMENT_TYPES.values()) <= targeted

@@ -63,8 +63,7 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
 PHRASE_CUES = ("aérien", "drone", "embuscade", "coup", "bouclier", "cessez", "artillerie", "obus",
                "avions", "hélicoptères", "contrôle")
 # the more specific type wins when one sentence has several triggers
-PRIORITY = ["AirStrike", "ViolenceAgainstCivilians", "Ambush", "Siege", "Surrender", "Withdrawal",
-            "Capture", "Arrest", "Agreement", "Shelling", "Attack"]
+PRIORITY = FR.ordered("type_priority")
 REPORT_VERBS = FR.words("report_verbs")
 PREP_TARGET = FR.words("target_prepositions")
 CIVILIAN_TARGETS = FR.words("civilian_targets")
@@ -384,7 +383,7 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
         if "AirStrike" in by_type and "Shelling" in by_type:  # "frappes d'artillerie et frappes aériennes"
             later = "AirStrike" if by_type["Shelling"].i < by_type["AirStrike"].i else "Shelling"
             by_type.pop(later)
-        types = sorted(by_type, key=PRIORITY.index)
+        types = sorted(by_type, key=_rank)
         verb_types = [t for t in types if by_type[t].pos_ in ("VERB", "AUX", "ADJ") or t in phrased
                       or _verb_like(by_type[t])]
         chosen = (verb_types or types)[:2]
@@ -445,6 +444,10 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                     evidence=ev, confidence=0.6 if tok.pos_ == "VERB" else 0.4, claims=claims,
                 ))
     return tuple(_merge_contested(out, mentions))
+
+
+def _rank(type_: str) -> int:
+    return PRIORITY.index(type_) if type_ in PRIORITY else len(PRIORITY)
 
 
 def _own_date(tok: Token, stated: list[DateMention]) -> DateMention | None:
