@@ -333,7 +333,10 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
         following = sdoc[ctx[0]] if ctx and ctx[0] < n else None
         named_after = following is not None and (
             following.text[:1].isupper() and following.ent_type_ in ("ORG", "MISC", "PER"))
-        if ctx is not None and not named_after and (ctx[0] >= end):
+        # "le gouvernement civil en exil", "l'armée rebelle": a qualifier makes it another body
+        qualified = following is not None and following.pos_ == "ADJ" and following.dep_ == "amod" \
+            and following.head.i < following.i and _phrase_at(sdoc, following.i, OWN_STATE) is None
+        if ctx is not None and not named_after and not qualified and (ctx[0] >= end):
             out.append((sdoc[i : ctx[0]], StateBody(ctx[1]), Origin.CONTEXTUAL))
             resume = ctx[0]
     return out
