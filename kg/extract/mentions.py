@@ -287,8 +287,8 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
         if i < resume:
             continue
         tok = sdoc[i]
-        if end == i + 1 and tok.pos_ == "ADJ":  # "équipements militaires russes": no one's forces
-            continue
+        if end == i + 1 and (tok.pos_ == "ADJ" or (tok.dep_ == "amod" and tok.head.i < tok.i)):
+            continue  # "équipements militaires russes", "son aile armée": no one's forces
         if tok.text[:1].isupper() and i > tok.sent.start and end < n and sdoc[end].text[:1].isupper():
             continue  # a proper name ("Forces Démocratiques ..."): the name rules decide
         k = end
@@ -334,7 +334,7 @@ def _state_bodies(sdoc: Doc, demonyms: dict[str, str], taken: set[int]
         named_after = following is not None and (
             following.text[:1].isupper() and following.ent_type_ in ("ORG", "MISC", "PER"))
         # "le gouvernement civil en exil", "l'armée rebelle": a qualifier makes it another body
-        qualified = following is not None and following.pos_ == "ADJ" and following.dep_ == "amod" \
+        qualified = following is not None and following.dep_ == "amod" \
             and following.head.i < following.i and _phrase_at(sdoc, following.i, OWN_STATE) is None
         if ctx is not None and not named_after and not qualified and (ctx[0] >= end):
             out.append((sdoc[i : ctx[0]], StateBody(ctx[1]), Origin.CONTEXTUAL))
