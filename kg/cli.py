@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import queries
+from . import files, queries
 from .config import Settings
 from .errors import KgError
 from .pipeline import build
@@ -102,8 +102,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         store.close()
     text = render(report, fmt, shacl)
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text, encoding="utf-8")
+        files.write_text(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from . import ingest, iris, mapping
+from . import files, ingest, iris, mapping
 from .config import Settings
 from .errors import ExtractionError, InputError
 from .extract import extract
@@ -115,7 +115,7 @@ def write_validation(store: Store, settings: Settings) -> ValidationReport:
 
     result, shacl = validate(store, settings=settings)
     for fmt in ("html", "ttl"):
-        (settings.out_dir / f"validation.{fmt}").write_text(render(result, fmt, shacl), encoding="utf-8")
+        files.write_text(settings.out_dir / f"validation.{fmt}", render(result, fmt, shacl))
     return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import files
 from ..store import Store
 from . import cyjs, geojson, gexf, graphml, html
 from .network import Network, build_network
@@ -31,7 +32,8 @@ def export(store: Store, fmt: str, out: Path, **selection: object) -> Network:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORTERS)}")
     network = build_network(store, **selection)  # type: ignore[arg-type]
     out.parent.mkdir(parents=True, exist_ok=True)
-    EXPORTERS[fmt](network, out)
+    with files.replacing(out) as tmp:  # a kill mid-write leaves the previous file
+        EXPORTERS[fmt](network, tmp)
     return network
 
 

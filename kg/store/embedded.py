@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.term import Identifier
 
+from .. import files
 from ..errors import QueryError, StoreError
 from ..vocab import PREFIXES
 from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
@@ -133,8 +134,8 @@ class OxigraphStore:
                 for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))]
 
     def dump(self, path: Path, fmt: str = "trig") -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._store.dump(str(path), format=_RDF_FORMATS[fmt], prefixes=PREFIXES)
+        with files.replacing(path) as tmp:
+            self._store.dump(str(tmp), format=_RDF_FORMATS[fmt], prefixes=PREFIXES)
 
     def dataset(self) -> Dataset:
         ds = Dataset()

@@ -24,6 +24,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
+from .. import files
 from ..errors import QueryError, StoreError
 from ..vocab import GRAPHS_BASE, PREFIXES
 from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
@@ -160,8 +161,8 @@ class RemoteStore:
         return ds
 
     def dump(self, path: Path, fmt: str = "trig") -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.dataset().serialize(path, format={"trig": "trig", "nquads": "nquads"}[fmt])
+        with files.replacing(path) as tmp:
+            self.dataset().serialize(tmp, format={"trig": "trig", "nquads": "nquads"}[fmt])
 
     def __len__(self) -> int:
         rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows
