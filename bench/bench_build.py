@@ -37,7 +37,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=15)
     args = ap.parse_args()
     settings = Settings()
-    docs = [ingest.read(p) for p in ingest.discover([PROJECT_ROOT / "seeds"])]
+    docs = [ingest.read(p) for p in ingest.discover([PROJECT_ROOT / "seeds"]) if isinstance(p, Path)]
     n_words = sum(words(d.analysis) for d in docs)
 
     t = time.perf_counter()

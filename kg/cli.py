@@ -45,6 +45,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"validation: {v.count('Violation')} violations, {v.count('Warning')} warnings, "
               f"{v.count('Info')} infos ({v.seconds:.1f} s); wrote "
               f"{settings.out_dir / 'validation.html'} and {settings.out_dir / 'validation.ttl'}")
+    for a in report.accepted:
+        for note in a.notes:
+            print(f"note {a.path}: {note}")
+    print(f"wrote {settings.out_dir / 'build-report.json'}")
     for s in report.skipped:
         print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
     if report.skipped:

@@ -9,8 +9,9 @@ shortcut property (memberOf, alliedWith ...) is kept in step beside them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, GEO, PROV, RDF, SKOS, XSD
@@ -120,10 +121,12 @@ class _Mapper:
             (node, KG.dateBasis, BASES[date.basis]),
         ]
 
-    def document(self, ingested_at: dt.datetime) -> Iterator[Triple]:
+    def document(self, ingested_at: dt.datetime, sources: Iterable[str]) -> Iterator[Triple]:
         d, node = self.doc, self.doc_iri
         yield node, RDF.type, KG.Document
         yield node, KG.fileName, Literal(d.name)
+        for source in sources:
+            yield node, KG.sourceFile, URIRef(source)
         yield node, KG.contentHash, Literal(d.id)
         yield node, KG.charCount, Literal(len(d.text), datatype=XSD.integer)
         yield node, DCTERMS.language, Literal(d.language, datatype=XSD.language)
@@ -256,11 +259,17 @@ class _Mapper:
             yield from self.evidence(claim.evidence)
 
 
-def to_triples(extraction: Extraction, resolution: Resolution, *,
-               ingested_at: dt.datetime) -> set[Triple]:
-    """All the statements of one document, for its named graph (a set: no duplicates)."""
+def source_iri(path: Path) -> str:
+    """A file's identity as a document's source: the file: IRI of its absolute path."""
+    return path.resolve().as_uri()
+
+
+def to_triples(extraction: Extraction, resolution: Resolution, *, ingested_at: dt.datetime,
+               sources: Iterable[str] = ()) -> set[Triple]:
+    """All the statements of one document, for its named graph (a set: no duplicates).
+    ``sources``: the file: IRIs the text was read from (the document's own file if none)."""
     m = _Mapper(extraction, resolution)
-    triples: set[Triple] = set(m.document(ingested_at))
+    triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)]))
     triples.update(m.entities())
     for rel in extraction.relations:
         triples.update(m.relation(rel))

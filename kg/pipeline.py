@@ -5,10 +5,13 @@ the store stay intact."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from rdflib import Graph, Literal, URIRef
 
@@ -21,7 +24,7 @@ from .queries import bind
 from .reason import INFERRED_GRAPH
 from .resolve import resolve
 from .store import Store, open_store
-from .vocab import ONTOLOGY_IRI
+from .vocab import KG, ONTOLOGY_IRI
 
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
 
@@ -33,9 +36,12 @@ SELECT (COUNT(DISTINCT ?a) AS ?actors) (COUNT(DISTINCT ?p) AS ?persons)
   UNION { ?l a ?lc . ?lc rdfs:subClassOf* kg:Place . }
   UNION { ?d a kg:Document . }
 }"""
-PREVIOUS = """
-SELECT ?g ?ingested WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name .
-                                       OPTIONAL { ?d kg:ingestedAt ?ingested } } }"""
+SAME_NAME = """
+SELECT ?g ?source WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name .
+                                     OPTIONAL { ?d kg:sourceFile ?source } } }"""
+SAME_GRAPH = """
+SELECT ?source ?ingested WHERE { GRAPH ?g { ?d a kg:Document .
+  OPTIONAL { ?d kg:sourceFile ?source } OPTIONAL { ?d kg:ingestedAt ?ingested } } }"""
 
 
 @dataclass
@@ -45,12 +51,30 @@ class Skipped:
 
 
 @dataclass
+class Accepted:
+    path: Path
+    document: str  # the content hash
+    graph: str
+    notes: list[str] = field(default_factory=list)  # what happened to other documents
+
+
+@dataclass
 class BuildReport:
     documents: int = 0  # built in this run
     skipped: list[Skipped] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # the whole store's
     trig: Path | None = None
     validation: ValidationReport | None = None  # of the whole store, after the build
+
+    def to_json(self) -> dict[str, object]:
+        """out/build-report.json: what was accepted, what was skipped and why."""
+        return {
+            "accepted": [{"file": str(a.path), "document": a.document, "graph": a.graph, "notes": a.notes}
+                         for a in self.accepted],
+            "skipped": [{"file": str(s.path), "problem": s.problem} for s in self.skipped],
+            "store": self.counts,
+        }
 
 
 def load_ontology(store: Store, settings: Settings) -> None:
@@ -67,41 +91,72 @@ def _progress(items: list[Document], enabled: bool) -> Iterable[Document]:
     return tqdm(items, desc="building", unit="doc", file=sys.stderr)
 
 
+def _read_all(paths: Iterable[Path], settings: Settings, report: BuildReport) -> list[tuple[Document, list[Path]]]:
+    """The documents to build, each with the files it was read from: the same text under
+    two names is one document; a file named twice is read once."""
+    by_text: dict[str, tuple[Document, list[Path]]] = {}
+    seen: set[Path] = set()
+    for found in ingest.discover(paths):
+        if isinstance(found, InputError):
+            report.skipped.append(Skipped(found.path, f"{found.problem} ({found.hint})" if found.hint else found.problem))
+            continue
+        real = found.resolve()
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            doc = ingest.read(found, max_bytes=settings.max_document_bytes)
+        except InputError as exc:
+            report.skipped.append(Skipped(exc.path, f"{exc.problem} ({exc.hint})" if exc.hint else exc.problem))
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one bad file never stops the run
+            report.skipped.append(Skipped(found, f"cannot be read: {type(exc).__name__}: {exc}"))
+            continue
+        if doc.id in by_text:
+            by_text[doc.id][1].append(found)
+        else:
+            by_text[doc.id] = (doc, [found])
+    return list(by_text.values())
+
+
 def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
           store: Store | None = None) -> BuildReport:
     report = BuildReport()
-    docs: list[Document] = []
-    for path in ingest.discover(paths):
-        try:
-            docs.append(ingest.read(path))
-        except InputError as exc:
-            report.skipped.append(Skipped(exc.path, exc.problem))
+    groups = _read_all(paths, settings, report)
+    docs = [doc for doc, _ in groups]
     own_store = store is None
     store = store or open_store(settings.store_location)
     try:
         load_ontology(store, settings)
         inferred = INFERRED_GRAPH in store.graphs()
         extractions = extract(_progress(docs, progress), settings=settings)
-        for doc, extraction in zip(docs, extractions, strict=True):
+        for (doc, files_read), extraction in zip(groups, extractions, strict=True):
             if isinstance(extraction, ExtractionError):
                 report.skipped.append(Skipped(extraction.path, extraction.problem))
                 continue
             try:
                 resolution = resolve(extraction, settings=settings)
                 graph = iris.graph(doc.id)
-                ingested, stale = _previous(store, doc, graph)
-                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested)
+                sources = [mapping.source_iri(f) for f in files_read]
+                accepted = Accepted(doc.path, doc.id, str(graph))
+                accepted.notes += [f"same text as {f}: one document that lists both files" for f in files_read[1:]]
+                ingested, kept, stale = _previous(store, doc, graph, sources, accepted.notes)
+                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested,
+                                             sources=[*kept, *sources])
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
                         stale, inferred = [*stale, INFERRED_GRAPH], False
                     store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
                 report.documents += 1
+                report.accepted.append(accepted)
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
         report.counts = counts(store)
         settings.out_dir.mkdir(parents=True, exist_ok=True)
         report.trig = settings.out_dir / "graph.trig"
         store.dump(report.trig)
+        files.write_text(settings.out_dir / "build-report.json",
+                         json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
         report.validation = write_validation(store, settings)
     finally:
         if own_store:
@@ -119,19 +174,53 @@ def write_validation(store: Store, settings: Settings) -> ValidationReport:
     return result
 
 
-def _previous(store: Store, doc: Document, graph: URIRef) -> tuple[dt.datetime, list[URIRef]]:
-    """When this text was first ingested, and the stale graphs of the same file."""
-    rows = store.query(bind(PREVIOUS, {"name": Literal(doc.name)})).rows
+def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
+              notes: list[str]) -> tuple[dt.datetime, list[str], list[URIRef]]:
+    """When this text was first ingested, the other files it was read from before, and
+    the graphs this build replaces: the earlier text of the same file (a file of the same
+    name in another folder is another document, and is kept)."""
     ingested = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    stale = []
-    for row in rows:
-        if row["g"] == graph and "ingested" in row:
-            value = row["ingested"]
-            if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
-                ingested = value.toPython()
-        elif row["g"] != graph:
-            stale.append(row["g"])  # the file's earlier text
-    return ingested, stale  # type: ignore[return-value]
+    kept: list[str] = []
+    for row in store.query(bind(SAME_GRAPH, {"g": graph})).rows:
+        value = row.get("ingested")
+        if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
+            ingested = value.toPython()
+        if "source" in row and str(row["source"]) not in sources:
+            kept.append(str(row["source"]))
+    by_graph: dict[URIRef, set[str]] = {}
+    for row in store.query(bind(SAME_NAME, {"name": Literal(doc.name)})).rows:
+        g = row["g"]
+        if g != graph:
+            by_graph.setdefault(g, set())  # type: ignore[arg-type]
+            if "source" in row:
+                by_graph[g].add(str(row["source"]))  # type: ignore[index]
+    stale: list[URIRef] = []
+    for g, theirs in sorted(by_graph.items()):
+        if not theirs:  # built before documents named their source: the same file, as then
+            stale.append(g)
+            notes.append(f"replaces the earlier text of {doc.name} ({g})")
+        elif theirs & set(sources):
+            if theirs - set(sources):  # that text is still another file's: only this file leaves it
+                _detach(store, g, set(sources))
+                notes.append(f"was the same text as {', '.join(sorted(theirs - set(sources)))}; that document stays")
+            else:
+                stale.append(g)
+                notes.append(f"replaces the earlier text of this file ({g})")
+        else:
+            notes.append(f"another file named {doc.name} ({', '.join(sorted(theirs))}) is another document, kept")
+    return ingested, kept, stale
+
+
+def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:
+    """Remove these source files from a document graph that other files still hold."""
+    triples = store.graph_triples(graph)
+    gone = {URIRef(s) for s in sources}
+    left = [t for t in triples if not (t[1] == KG.sourceFile and t[2] in gone)]
+    remaining = sorted(str(t[2]) for t in left if t[1] == KG.sourceFile)
+    if remaining:  # the document's file name is one of the files that still hold it
+        name = Literal(Path(url2pathname(urlparse(remaining[0]).path)).name)
+        left = [(s, p, name) if p == KG.fileName else (s, p, o) for s, p, o in left]
+    store.replace_graph(graph, left)  # type: ignore[arg-type]
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -142,4 +231,4 @@ def counts(store: Store) -> dict[str, int]:
     return out
 
 
-__all__ = ["BuildReport", "Skipped", "build", "counts"]
+__all__ = ["Accepted", "BuildReport", "Skipped", "build", "counts"]

@@ -131,6 +131,7 @@ class KG(DefinedNamespace):
     quote: URIRef
     rank: URIRef
     sentence: URIRef
+    sourceFile: URIRef
     start: URIRef
     startOffset: URIRef
     subject: URIRef

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_id_is_a_hash_of_the_normalised_text() -> None:
     ("empty.txt", "is empty"),
     ("binary.txt", "looks binary"),
     ("bad_yaml.txt", "front matter is not valid YAML"),
-    ("bad_date.txt", "is not ISO 8601"),
+    ("bad_date.txt", "is not a date (YYYY-MM-DD)"),
 ])
 def test_bad_files_raise_input_error_naming_file_and_problem(name: str, problem: str) -> None:
     with pytest.raises(InputError) as info:
@@ -64,11 +65,13 @@ def test_bad_files_raise_input_error_naming_file_and_problem(name: str, problem:
 
 
 def test_discover_takes_txt_files_sorted_and_skips_sidecars() -> None:
-    found = [p.name for p in discover([INGEST])]
+    found = [p.name for p in discover([INGEST]) if isinstance(p, Path)]
     assert found == sorted(found)
     assert "with_sidecar.meta.json" not in found and "front_matter.txt" in found
 
 
-def test_discover_names_a_missing_path(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match="no such file"):
-        list(discover([tmp_path / "nope"]))
+def test_discover_names_a_missing_path_and_goes_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "ok.txt").write_text("Le M23 attaque Goma.", encoding="utf-8")
+    found = list(discover([tmp_path / "nope", tmp_path / "ok.txt"]))
+    assert isinstance(found[0], InputError) and "no such file" in str(found[0])
+    assert found[1] == tmp_path / "ok.txt"

@@ -17,7 +17,7 @@ from . import lang
 from .dates import find_dates
 from .events import find_engagements
 from .mentions import MentionIndex, find_mentions, sentences
-from .nlp import pipeline
+from .nlp import parse, pipeline
 from .relations import find_relations
 
 __all__ = ["extract", "pipeline"]
@@ -30,7 +30,8 @@ def extract(documents: Iterable[Document], *,
     nlp = pipeline(settings.spacy_model, settings.reference_dir)
     demonyms = reference.load(settings.reference_dir).demonyms
     docs = list(documents)
-    parsed = nlp.pipe((d.analysis for d in docs), batch_size=settings.spacy_batch_size)
+    parsed = parse(nlp, (d.analysis for d in docs), batch_size=settings.spacy_batch_size,
+                   chunk_chars=settings.spacy_chunk_chars)
     for document, sdoc in zip(docs, parsed, strict=True):
         if document.language not in lang.available():
             yield ExtractionError(document.path, f"no language pack for {document.language!r} "

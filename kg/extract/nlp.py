@@ -4,6 +4,7 @@ a place)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,40 @@ def pipeline(model: str, reference_dir: Path) -> Language:
         acronym_ruler.add_patterns(acronyms)  # type: ignore[attr-defined]
         ruler.add_patterns(names)  # type: ignore[attr-defined]
     return nlp
+
+
+def chunks(text: str, size: int) -> list[str]:
+    """Pieces of at most ``size`` characters whose concatenation is ``text``, cut after a
+    paragraph break, else a line break, else a sentence's end, else a space (anywhere
+    only when a piece's second half has none of them)."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = size
+        for sep in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(sep)
+            if at >= size // 2:
+                cut = at + len(sep)
+                break
+        out.append(text[start : start + cut])
+        start += cut
+    out.append(text[start:])
+    return out
+
+
+def parse(nlp: Language, texts: Iterable[str], *, batch_size: int, chunk_chars: int) -> Iterator[Doc]:
+    """One parsed Doc per text, in order. A text longer than ``chunk_chars`` is parsed in
+    chunks (the model's memory grows with a text's length, and spaCy refuses texts over
+    ``nlp.max_length``) and the chunks joined back into one Doc with the same text."""
+    nlp.max_length = max(nlp.max_length, chunk_chars + 1)
+    pieces = ((piece, i) for i, text in enumerate(texts) for piece in chunks(text, chunk_chars))
+    parts: list[Doc] = []
+    current = 0
+    for doc, i in nlp.pipe(pieces, as_tuples=True, batch_size=batch_size):
+        if i != current and parts:
+            yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+            parts, current = [], i
+        parts.append(doc)
+    if parts:
+        yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
