@@ -74,9 +74,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     store = open_store(settings.store_location, read_only=True)
     try:
         if args.format == "table":
-            print(queries.table(queries.run(store, query, params)))
+            print(queries.table(queries.run(store, query, params, allow_network=args.allow_network)))
         else:
-            sys.stdout.buffer.write(queries.run_serialized(store, query, args.format, params))
+            sys.stdout.buffer.write(queries.run_serialized(store, query, args.format, params,
+                                                           allow_network=args.allow_network))
             sys.stdout.flush()
     finally:
         store.close()
@@ -199,6 +200,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.add_argument("--allow-network", action="store_true",
+                   help="let the query reach other endpoints (SERVICE); refused by default")
     q.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     q.set_defaults(func=cmd_query)
 

@@ -137,14 +137,38 @@ def bind(text: str, values: dict[str, Identifier]) -> str:
     return text[: m.end()] + block + text[m.end() :]
 
 
-def run(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> QueryResult:
-    return store.query(bind(query.text, bindings(query, params or {})))
+# what a query says, with its strings, IRIs and comments blanked and its \u escapes
+# decoded (SPARQL decodes them before parsing, so \u0053ERVICE is SERVICE)
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def reaches_network(text: str) -> bool:
+    """Whether a query would make the engine call another endpoint (SERVICE). Read on the
+    query's words, not by a parser: a query any parser accepts is judged the same way."""
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return bool(_SERVICE.search(_OPAQUE.sub(" ", decoded)))
+
+
+def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool) -> str:
+    text = bind(query.text, bindings(query, params or {}))
+    if not allow_network and reaches_network(text):
+        raise QueryError(f"{query.path}: the query uses SERVICE, which would reach another endpoint "
+                         f"over the network; kg refuses it unless you pass --allow-network")
+    return text
+
+
+def run(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
+        allow_network: bool = False) -> QueryResult:
+    return store.query(_checked(query, params, allow_network))
 
 
 def run_serialized(store: Store, query: NamedQuery, fmt: str,
-                   params: dict[str, str] | None = None) -> bytes:
+                   params: dict[str, str] | None = None, *, allow_network: bool = False) -> bytes:
     """csv, tsv, json (and xml): the W3C SPARQL 1.1 result formats, written by the engine."""
-    return store.query_serialized(bind(query.text, bindings(query, params or {})), fmt)
+    return store.query_serialized(_checked(query, params, allow_network), fmt)
 
 
 def table(result: QueryResult, *, max_width: int = 60) -> str:

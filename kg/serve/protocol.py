@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+from ..queries import reaches_network
 from .engine import GRAPH_TYPES, RESULT_TYPES, Request
 
 QUERY_FORMS = {"SelectQuery": "results", "AskQuery": "results",
@@ -66,7 +67,7 @@ def check_query(text: str) -> str:
         raise ProtocolError(403, "SPARQL Update (and LOAD) is refused: this endpoint is read-only") from None
     except Exception as exc:  # noqa: BLE001 -- rdflib's parser raises more than ParseException
         raise ProtocolError(400, f"the query is not valid SPARQL 1.1: {exc}") from None
-    if _contains(tree, "ServiceGraphPattern"):
+    if _contains(tree, "ServiceGraphPattern") or reaches_network(text):
         raise ProtocolError(403, "SERVICE is refused: this endpoint does not query other endpoints")
     form = tree[1].name
     if form not in QUERY_FORMS:

@@ -101,6 +101,13 @@ class OxigraphStore:
 
     def query(self, sparql: str) -> QueryResult:
         res = self._run(sparql)
+        try:  # results stream: a SERVICE call or a read can fail while they are read
+            return self._collect(res)
+        except OSError as exc:
+            raise QueryError(f"the query failed while it ran: {type(exc).__name__}: {exc}") from exc
+
+    @staticmethod
+    def _collect(res: object) -> QueryResult:
         if isinstance(res, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(res))
         if isinstance(res, ox.QuerySolutions):
@@ -121,7 +128,10 @@ class OxigraphStore:
         if not isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("only SELECT and ASK queries have a result format; "
                              "CONSTRUCT gives RDF")
-        data = res.serialize(format=_RESULT_FORMATS[fmt])
+        try:
+            data = res.serialize(format=_RESULT_FORMATS[fmt])
+        except OSError as exc:
+            raise QueryError(f"the query failed while it ran: {type(exc).__name__}: {exc}") from exc
         assert data is not None  # no output given: the bytes are returned
         return data
 
