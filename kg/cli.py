@@ -128,9 +128,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         store=settings.store_path, queries_dir=settings.queries_dir,
         workers=args.workers or settings.serve_workers,
         timeout=args.timeout or settings.serve_timeout,
-        max_rows=args.max_rows or settings.serve_max_rows)
+        max_rows=args.max_rows or settings.serve_max_rows,
+        max_bytes=(args.max_bytes or settings.serve_max_mib) * 2**20,
+        max_memory=(args.max_memory or settings.serve_memory_mib) * 2**20,
+        hosts=tuple(args.allow_host), cors=tuple(args.cors),
+        header_timeout=args.request_timeout, body_timeout=args.request_timeout)
     print(f"kg serve: http://{args.host}:{args.port}/ (SPARQL at /sparql), store {settings.store_path}, "
-          f"{options.timeout:g} s per query, {options.max_rows} rows at most", file=sys.stderr)
+          f"{options.timeout:g} s, {options.max_memory // 2**20} MiB per query, answers of "
+          f"{options.max_rows} rows and {options.max_bytes // 2**20} MiB at most; CORS: "
+          f"{', '.join(options.cors) or 'loopback pages only'}", file=sys.stderr)
     serve(options, host=args.host, port=args.port)
     return EXIT_OK
 
@@ -235,6 +241,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--timeout", type=float, help="seconds per query (default 30)")
     s.add_argument("--max-rows", type=int, help="rows or triples per answer (default 10000)")
     s.add_argument("--workers", type=int, help="query worker processes (default 2)")
+    s.add_argument("--max-bytes", type=int, metavar="MIB", help="MiB per answer (default 32)")
+    s.add_argument("--max-memory", type=int, metavar="MIB",
+                   help="MiB a worker may hold; a query past it is stopped with a 503 (default 1024)")
+    s.add_argument("--request-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="time a client has to send a request's headers, and again its body (default 10)")
+    s.add_argument("--cors", action="append", default=[], metavar="ORIGIN",
+                   help="let pages from this origin query the endpoint ('*': any); default: loopback pages")
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="a Host header to accept besides loopback and the bound address (e.g. a DNS name)")
     s.set_defaults(func=cmd_serve)
 
     e = sub.add_parser("eval", help="score the graph against gold annotation files")

@@ -30,6 +30,8 @@ class Settings:
     serve_timeout: float = 30.0  # seconds per query before its worker is killed (503)
     serve_max_rows: int = 10_000  # rows (or triples) per answer; more are cut (X-KG-Truncated)
     serve_workers: int = 2  # query worker processes
+    serve_max_mib: int = 32  # MiB per answer; more is cut (X-KG-Truncated)
+    serve_memory_mib: int = 1024  # resident MiB per worker; a query past it is stopped (503)
 
     @property
     def store_path(self) -> Path:

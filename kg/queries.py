@@ -145,11 +145,23 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
 
 
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def _words(text: str) -> str:
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _OPAQUE.sub(" ", decoded)
+
+
 def reaches_network(text: str) -> bool:
     """Whether a query would make the engine call another endpoint (SERVICE). Read on the
     query's words, not by a parser: a query any parser accepts is judged the same way."""
-    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return bool(_SERVICE.search(_OPAQUE.sub(" ", decoded)))
+    return bool(_SERVICE.search(_words(text)))
+
+
+def names_dataset(text: str) -> bool:
+    """Whether a query gives its own dataset (FROM, FROM NAMED)."""
+    return bool(_FROM.search(_words(text)))
 
 
 def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool) -> str:

@@ -294,25 +294,57 @@ def test_a_slow_query_is_cut_off_while_another_client_is_answered(server: Server
     assert status == 200
 
 
-def test_sixteen_clients_for_thirty_seconds(seed_build) -> None:  # type: ignore[no-untyped-def]
-    # a server of its own, with the default time limit: the 3 s one of the module's
-    # server is for the cut-off test, and a loaded CI machine can stretch a quick query
-    settings, _ = seed_build
-    server = Server(settings.store_path)
+MEMORY_HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # 79 million rows, sorted
+LIMIT_MIB = 400
+
+
+def _workers(server: Server) -> list[int]:
+    """The server's query worker processes (Linux /proc)."""
+    out = []
+    for pid in Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                out.append(int(pid))
+        except OSError:
+            continue
+    return out
+
+
+def _resident_mib(pid: int) -> float:
     try:
-        _load(server)
+        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads worker memory from /proc")
+def test_sixteen_clients_four_of_them_heavy(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """12 clients ask a cheap query over and over while 4 send queries that would take a
+    worker to gigabytes or run for minutes: every cheap query is answered, every heavy
+    one is stopped with a 503, and no worker grows past its memory limit."""
+    settings, _ = seed_build
+    server = Server(settings.store_path, "--timeout", "10", "--max-memory", str(LIMIT_MIB))
+    try:
+        load = _load(server, heavy_clients=4)
     finally:
         server.stop()
+    assert load["errors"] == []
+    assert all(c > 0 for c in load["cheap"]), load["cheap"]
+    assert load["heavy"] and set(load["heavy"]) <= {503}, load["heavy"]
+    # the watchdog samples every 50 ms: a worker may pass the limit by what it allocates in that time
+    assert max(load["peak_mib"], default=0) < LIMIT_MIB * 1.5, load["peak_mib"]
 
 
-def _load(server: Server) -> None:
+def _load(server: Server, heavy_clients: int) -> dict[str, list]:  # type: ignore[type-arg]
     seconds = float(os.environ.get("KG_LOAD_SECONDS", "30"))
     expected = {"n": "5"}
     errors: list[str] = []
-    counts = [0] * 16
+    cheap = [0] * (16 - heavy_clients)
+    heavy: list[int] = []
+    peaks: list[float] = []
+    end = time.time() + seconds
 
     def client(i: int) -> None:
-        end = time.time() + seconds
         while time.time() < end:
             status, _, body = server.request(
                 "GET", "/sparql?" + urllib.parse.urlencode({"query": FAST}),
@@ -323,27 +355,107 @@ def _load(server: Server) -> None:
             row = json.loads(body)["results"]["bindings"][0]
             if {k: v["value"] for k, v in row.items()} != expected:
                 errors.append(f"wrong answer {row}")
-            counts[i] += 1
+            cheap[i] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+    def heavy_client(i: int) -> None:
+        n = 0
+        while time.time() < end:
+            n += 1  # a new text each time: nothing learnt from the last one
+            text = (MEMORY_HEAVY if i % 2 else SLOW) + f" # {i}-{n}"
+            status, _, _ = server.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}))
+            heavy.append(status)
+
+    def watch() -> None:
+        while time.time() < end:
+            peaks.extend(_resident_mib(pid) for pid in _workers(server))
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(cheap))]
+    threads += [threading.Thread(target=heavy_client, args=(i,)) for i in range(heavy_clients)]
+    threads.append(threading.Thread(target=watch))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert errors == []
-    assert all(c > 0 for c in counts), counts
+    return {"errors": errors, "cheap": cheap, "heavy": heavy, "peak_mib": peaks}
 
 
-def test_row_cap_and_cors(seed_build) -> None:  # type: ignore[no-untyped-def]
+def test_bounds_at_the_door_and_in_the_worker(seed_build) -> None:  # type: ignore[no-untyped-def]
     settings, _ = seed_build
-    s = Server(settings.store_path, "--max-rows", "7", "--workers", "1")
+    store = open_store(settings.store_path, read_only=True)
+    g = next(str(x) for x in store.graphs() if "/graph/" in str(x))
+    store.close()
+    s = Server(settings.store_path, "--timeout", "60", "--workers", "1", "--max-bytes", "1",
+               "--request-timeout", "2")
+
+    def q(params: dict[str, str]) -> str:
+        return "/sparql?" + urllib.parse.urlencode(params)
+
     try:
-        status, headers, body = s.request("GET", "/sparql?" + urllib.parse.urlencode(
-            {"query": "SELECT * WHERE { ?s ?p ?o }"}), headers={"Accept": "text/tab-separated-values",
-                                                                "Origin": "http://example.org"})
+        # FROM is honoured: the dataset is the named graph, not the union
+        status, _, body = s.request("GET", q({"query": f"SELECT (COUNT(*) AS ?n) FROM <{g}> WHERE {{ ?s ?p ?o }}"}))
+        in_graph = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+        status, _, body = s.request("GET", q({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}))
+        everything = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+        assert 0 < in_graph < everything
+        status, _, body = s.request("GET", q({"query": "SELECT (COUNT(*) AS ?n) FROM <urn:none> WHERE { ?s ?p ?o }"}))
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"
+        # an answer is cut at the byte cap (1 MiB) and says so
+        status, headers, body = s.request("GET", q({"query": "SELECT * WHERE { ?s ?p ?o }"}))
+        assert status == 200 and headers.get("x-kg-truncated") == "true" and len(body) <= 2**20
+        json.loads(body)  # still a whole document
+        # graph IRIs that are not IRIs are a 400, not a 500
+        status, _, _ = s.request("GET", q({"query": "ASK {}", "default-graph-uri": "not an iri"}))
+        assert status == 400
+        # a body over the limit is a 413 before it is read
+        status, _, _ = s.request("POST", "/sparql", b"x" * (2**20 + 1), {"Content-Type": "application/sparql-query"})
+        assert status == 413
+        # a body that does not come is a 408
+        with socket.create_connection(("127.0.0.1", s.port), timeout=30) as c:
+            c.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                      b"Content-Length: 100\r\n\r\nASK")
+            assert c.recv(100).startswith(b"HTTP/1.1 408")
+        # headers that never end: the connection is closed
+        with socket.create_connection(("127.0.0.1", s.port), timeout=30) as c:
+            c.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            for _ in range(5):
+                c.sendall(b"X-Slow: 1\r\n")
+                time.sleep(0.3)
+            assert c.recv(100) == b""
+        # a query whose client has gone is cancelled: the one worker is free again
+        with socket.create_connection(("127.0.0.1", s.port), timeout=30) as c:
+            c.sendall(f"GET {q({'query': SLOW})} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            time.sleep(1)
+        status, _, _ = s.request("GET", q({"query": "ASK {}"}))  # the 60 s query would hold it
+        assert status == 200
+        # an expression nested 10,000 deep stops its worker, not the server
+        status, _, _ = s.request("POST", "/sparql", ("SELECT (" + "+".join(["1"] * 10_000) + " AS ?x) {}").encode(),
+                                 {"Content-Type": "application/sparql-query"})
+        assert 400 <= status < 600
+        status, _, _ = s.request("GET", q({"query": "ASK {}"}))
+        assert status == 200
+    finally:
+        s.stop()
+
+
+def test_row_cap_cors_and_host(seed_build) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    s = Server(settings.store_path, "--max-rows", "7", "--workers", "1", "--cors", "https://tools.example")
+    query = "/sparql?" + urllib.parse.urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+    try:
+        status, headers, body = s.request("GET", query, headers={"Accept": "text/tab-separated-values",
+                                                                 "Origin": "https://tools.example"})
         assert status == 200 and headers.get("x-kg-truncated") == "true"
         assert len(body.decode().splitlines()) == 1 + 7
-        assert headers.get("access-control-allow-origin") == "*"
+        assert headers.get("access-control-allow-origin") == "https://tools.example"
+        # a page from a loopback origin may query; a page from elsewhere may not read the answer
+        _, headers, _ = s.request("GET", query, headers={"Origin": "http://localhost:8080"})
+        assert headers.get("access-control-allow-origin") == "http://localhost:8080"
+        _, headers, _ = s.request("GET", query, headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in headers
+        # DNS rebinding: a Host that is not this server's is refused
+        status, _, body = s.request("GET", query, headers={"Host": "evil.example"})
+        assert status == 400 and b"host" in body.lower()
     finally:
         s.stop()
 
@@ -387,3 +499,26 @@ def test_answers_are_literal_text(server: Server) -> None:
     """What a document says comes back as data, never as markup: the page sets it as text."""
     status, _, body = server.request("GET", "/")
     assert status == 200 and b"innerHTML" not in body and b"textContent" in body
+
+
+@pytest.mark.parametrize(("method", "query_string", "content_type", "body", "status"), [
+    ("POST", "", "application/sparql-query; charset=UTF-16", "ASK {}".encode("utf-16"), 415),
+    ("POST", "", "application/sparql-query; charset=utf-8", b"ASK {}", 0),
+    ("POST", "", None, b"query=ASK%20%7B%7D", 415),
+    ("GET", "query=ASK%20%7B%7D%FF", None, b"", 400),
+    ("POST", "", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D%C3%28", 400),
+    ("GET", "query=ASK%20%7B%7D&named-graph-uri=%3Chttp%3A%2F%2Fx%3E", None, b"", 400),
+    ("GET", "query=ASK%20%7B%7D&default-graph-uri=urn%3Ax%3Ag", None, b"", 0),
+    ("GET", "query=%20%20", None, b"", 400),
+])
+def test_protocol_refuses_at_the_door(method: str, query_string: str, content_type: str | None,
+                                      body: bytes, status: int) -> None:
+    from kg.serve.protocol import Incoming, ProtocolError, parse_request
+
+    incoming = Incoming(method, query_string, content_type, body, accept=None)
+    if status == 0:
+        assert parse_request(incoming).query.startswith("ASK")
+    else:
+        with pytest.raises(ProtocolError) as info:
+            parse_request(incoming)
+        assert info.value.status == status and info.value.message

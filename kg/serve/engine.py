@@ -1,8 +1,14 @@
 """The query engine behind ``kg serve``: worker processes, each with the store opened
-read-only, one query at a time each. pyoxigraph's ``Store.query`` has no time limit,
-so a worker that passes the deadline is killed and replaced; the other workers go on
-answering. Results are capped at ``max_rows`` rows (or triples) and serialised in the
-worker (W3C result formats for SELECT and ASK, RDF syntaxes for CONSTRUCT and DESCRIBE).
+read-only, one query at a time each. Everything a query costs happens in a worker and
+is bounded there: parsing and running it (a time limit: pyoxigraph's ``Store.query``
+has none, so a worker past its deadline is killed and replaced), its memory (a
+watchdog on the worker's resident size, and RLIMIT_DATA as a backstop), its answer
+(``max_rows`` rows or triples and ``max_bytes`` bytes), and its client (a request
+whose client has gone is cancelled and its worker replaced).
+
+Fairness: the workers form two lanes. A query starts in the fast lane with a short
+budget; past it, the query is moved to the slow lane (and its text remembered as
+heavy), so cheap queries never wait behind heavy ones for more than one budget.
 """
 
 from __future__ import annotations
@@ -10,8 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing as mp
+import os
 import queue
 import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,11 +40,13 @@ MEDIA = {("results", v): k for k, v in reversed(list(RESULT_TYPES.items()))} | \
         {("graph", v): k for k, v in reversed(list(GRAPH_TYPES.items()))}
 
 
+DEFAULT_FORMAT = {"results": "json", "graph": "turtle"}
+
+
 @dataclass(frozen=True)
 class Request:
     query: str
-    kind: str  # results | graph
-    fmt: str  # a short name of RESULT_TYPES or GRAPH_TYPES
+    accept: str | None = None  # the Accept header: the format is chosen once the form is known
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     base: str | None = None  # relative IRIs resolve against the endpoint's URL
@@ -49,109 +60,199 @@ class Answer:
     truncated: bool = False
 
 
-class QueryTimeout(Exception):
-    pass
+def negotiate(accept: str | None, kind: str) -> str:
+    """The best result format for an Accept header (q-values honoured), else the default."""
+    table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
+    if not accept:
+        return DEFAULT_FORMAT[kind]
+    choices = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media, q = fields[0].lower(), 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        choices.append((-q, i, media))
+    for negq, _, media in sorted(choices):
+        if negq == 0:  # q=0: not acceptable
+            continue
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return DEFAULT_FORMAT[kind]
+    # nothing acceptable: the default format rather than 406 (RFC 9110 allows either);
+    # clients such as rdflib's SPARQLStore ask for result media types for CONSTRUCT too
+    return DEFAULT_FORMAT[kind]
 
 
-def _serialize_results(res: object, fmt: str, max_rows: int) -> tuple[bytes, bool]:
-    import pyoxigraph as ox
-
-    from ..store.embedded import to_rdflib
-
-    if isinstance(res, ox.QueryBoolean):
-        from rdflib.query import Result
-
-        r = Result("ASK")
-        r.askAnswer = bool(res)
-        if fmt == "tsv" or fmt == "csv":
-            return (b"_askResult\n" + (b"true" if bool(res) else b"false") + b"\n"), False
-        return r.serialize(format=fmt) or b"", False
-    assert isinstance(res, ox.QuerySolutions)
-    names = [v.value for v in res.variables]
-    rows: list[dict[str, Any]] = []
-    truncated = False
-    for sol in res:
-        if len(rows) == max_rows:
-            truncated = True
-            break
-        rows.append({n: sol[n] for n in names if sol[n] is not None})
+def _results_body(names: list[str], rows: list[dict[str, Any]], fmt: str) -> bytes:
     if fmt == "tsv":  # terms in their N-Triples form (the W3C TSV results format)
         lines = ["\t".join("?" + n for n in names)]
         lines += ["\t".join(str(row[n]) if n in row else "" for n in names) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8"), truncated
+        return ("\n".join(lines) + "\n").encode("utf-8")
     if fmt == "csv":  # plain values (the W3C CSV results format)
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\r\n")
         w.writerow(names)
         for row in rows:
             w.writerow([row[n].value if n in row else "" for n in names])
-        return out.getvalue().encode("utf-8"), truncated
+        return out.getvalue().encode("utf-8")
     from rdflib import Variable
     from rdflib.query import Result
+
+    from ..store.embedded import to_rdflib
 
     r = Result("SELECT")
     r.vars = [Variable(n) for n in names]
     r.bindings = [{Variable(n): to_rdflib(t) for n, t in row.items()} for row in rows]
-    return r.serialize(format=fmt) or b"", truncated
+    return r.serialize(format=fmt) or b""
 
 
-def _serialize_graph(res: object, fmt: str, max_rows: int) -> tuple[bytes, bool]:
+def _capped(items: list[Any], body: Any, max_bytes: int, truncated: bool) -> tuple[bytes, bool]:
+    """The body of as many items as fit in ``max_bytes`` (halving until they do)."""
+    data: bytes = body(items)
+    while len(data) > max_bytes and items:
+        items = items[: len(items) // 2]
+        data, truncated = body(items), True
+    return data, truncated
+
+
+def _take(res: Any, max_rows: int, max_bytes: int, size: Any) -> tuple[list[Any], bool]:
+    """Up to ``max_rows`` items, stopping early once their estimated size passes the cap."""
+    items: list[Any] = []
+    estimate = 0
+    for item in res:
+        if len(items) == max_rows or estimate > max_bytes:
+            return items, True
+        items.append(item)
+        estimate += size(item)
+    return items, False
+
+
+def _serialize_results(res: object, fmt: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
     import pyoxigraph as ox
 
-    triples: list[Any] = []
-    truncated = False
-    for t in res:  # type: ignore[attr-defined]
-        if len(triples) == max_rows:
-            truncated = True
-            break
-        triples.append(t)
+    if isinstance(res, ox.QueryBoolean):
+        if fmt == "tsv" or fmt == "csv":
+            return (b"_askResult\n" + (b"true" if bool(res) else b"false") + b"\n"), False
+        from rdflib.query import Result
+
+        r = Result("ASK")
+        r.askAnswer = bool(res)
+        return r.serialize(format=fmt) or b"", False
+    assert isinstance(res, ox.QuerySolutions)
+    names = [v.value for v in res.variables]
+    rows, truncated = _take((({n: sol[n] for n in names if sol[n] is not None}) for sol in res),
+                            max_rows, max_bytes, lambda row: 24 + sum(len(str(t)) + 16 for t in row.values()))
+    return _capped(rows, lambda rs: _results_body(names, rs, fmt), max_bytes, truncated)
+
+
+def _serialize_graph(res: object, fmt: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
+    import pyoxigraph as ox
+
+    from ..vocab import PREFIXES
+
+    triples, truncated = _take(res, max_rows, max_bytes, lambda t: len(str(t)))
     formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
                "xml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
     if fmt in ("trig", "nquads"):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    from ..vocab import PREFIXES
-
     prefixes = PREFIXES if fmt in ("turtle", "trig") else None
-    return ox.serialize(triples, format=formats[fmt], prefixes=prefixes) or b"", truncated
+    return _capped(triples, lambda ts: ox.serialize(ts, format=formats[fmt], prefixes=prefixes) or b"",
+                   max_bytes, truncated)
 
 
-def _worker(path: str, conn: Connection, max_rows: int) -> None:
-    """A worker's loop: one request in, one Answer out."""
+def _refused_update(text: str) -> bool:
+    """Whether a text Oxigraph would not take as a query is an update (403, not 400)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except (ParseException, RecursionError, ValueError, TypeError):
+        return False
+    return True
+
+
+def answer(store: Any, req: Request, max_rows: int, max_bytes: int) -> Answer:
+    """Parse, run and serialise one request against an open pyoxigraph store."""
     import pyoxigraph as ox
 
+    from ..queries import names_dataset, reaches_network
     from ..vocab import PREFIXES
 
+    if reaches_network(req.query):
+        return Answer(403, b"SERVICE is refused: this endpoint does not query other endpoints\n", "text/plain")
+    kwargs: dict[str, object] = {"prefixes": PREFIXES}
+    if req.base:
+        kwargs["base_iri"] = req.base
+    if req.default_graphs or req.named_graphs:  # the protocol's dataset overrides the query's
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    elif not names_dataset(req.query):  # FROM / FROM NAMED are honoured; else the union
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        res = store.query(req.query, **kwargs)
+        if isinstance(res, ox.QueryTriples):
+            fmt = negotiate(req.accept, "graph")
+            body, truncated = _serialize_graph(res, fmt, max_rows, max_bytes)
+            return Answer(200, body, MEDIA[("graph", fmt)], truncated)
+        fmt = negotiate(req.accept, "results")
+        body, truncated = _serialize_results(res, fmt, max_rows, max_bytes)
+        return Answer(200, body, MEDIA[("results", fmt)], truncated)
+    except SyntaxError as exc:
+        if _refused_update(req.query):
+            return Answer(403, b"SPARQL Update (and LOAD) is refused: this endpoint is read-only\n", "text/plain")
+        return Answer(400, f"the query is not valid SPARQL 1.1: {exc}\n".encode(), "text/plain")
+    except (ValueError, TypeError) as exc:  # a graph IRI pyoxigraph refuses, a bad base
+        return Answer(400, f"the request cannot be run: {exc}\n".encode(), "text/plain")
+    except Exception as exc:  # noqa: BLE001 -- reported to the client, the worker goes on
+        return Answer(500, f"the query failed: {type(exc).__name__}: {exc}\n".encode(), "text/plain")
+
+
+def _worker(path: str, conn: Connection, max_rows: int, max_bytes: int, max_memory: int) -> None:
+    """A worker's loop: ready, then one request in, one Answer out."""
+    try:
+        import resource
+
+        backstop = 2 * max_memory  # the engine's watchdog acts first, on the resident size
+        resource.setrlimit(resource.RLIMIT_DATA, (backstop, backstop))
+    except (ImportError, ValueError, OSError):  # not on this platform
+        pass
+    import pyoxigraph as ox
+
     store = ox.Store.read_only(path)
+    answer(store, Request("ASK {}"), 1, 1024)  # imports and caches warm before the first client
+    conn.send("ready")
     while True:
         try:
             req: Request = conn.recv()
         except EOFError:
             return
-        try:
-            kwargs: dict[str, object] = {"prefixes": PREFIXES}
-            if req.base:
-                kwargs["base_iri"] = req.base
-            if req.default_graphs or req.named_graphs:
-                kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
-            else:
-                kwargs["use_default_graph_as_union"] = True
-            res = store.query(req.query, **kwargs)  # type: ignore[arg-type]
-            if req.kind == "graph":
-                body, truncated = _serialize_graph(res, req.fmt, max_rows)
-            else:
-                body, truncated = _serialize_results(res, req.fmt, max_rows)
-            conn.send(Answer(200, body, MEDIA[(req.kind, req.fmt)], truncated))
-        except SyntaxError as exc:
-            conn.send(Answer(400, f"the query is not valid SPARQL: {exc}".encode(), "text/plain"))
-        except Exception as exc:  # noqa: BLE001 -- reported to the client, the worker goes on
-            conn.send(Answer(500, f"the query failed: {type(exc).__name__}: {exc}".encode(), "text/plain"))
+        conn.send(answer(store, req, max_rows, max_bytes))
+
+
+def _resident(pid: int) -> int:
+    """A process's resident size in bytes (Linux /proc), 0 where unknown."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 @dataclass
 class _Worker:
     process: mp.process.BaseProcess
     conn: Connection
+    lane: str
+
+
+_OVER_BUDGET = Answer(0, b"", "")
+_HEAVY_REMEMBERED = 1024
 
 
 @dataclass
@@ -162,44 +263,101 @@ class Engine:
     workers: int = 2
     timeout: float = 30.0
     max_rows: int = 10_000
-    _idle: queue.Queue[_Worker] = field(default_factory=queue.Queue, init=False)
+    max_bytes: int = 32 * 1024 * 1024  # per answer
+    max_memory: int = 1024 * 1024 * 1024  # per worker, resident
+    fast_budget: float = 2.0  # seconds a query may take in the fast lane
+    _lanes: dict[str, queue.Queue[_Worker]] = field(default_factory=dict, init=False)
     _all: list[_Worker] = field(default_factory=list, init=False)
+    _heavy: OrderedDict[int, None] = field(default_factory=OrderedDict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def start(self) -> None:
-        for _ in range(self.workers):
-            self._idle.put(self._spawn())
+        fast: queue.Queue[_Worker] = queue.Queue()
+        self._lanes = {"fast": fast, "slow": queue.Queue() if self.workers > 1 else fast}
+        fast_n = max(1, self.workers // 2)
+        starting = [self._spawn("fast" if i < fast_n or self.workers == 1 else "slow") for i in range(self.workers)]
+        for w in starting:
+            self._ready(w)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, lane: str) -> _Worker:
         ctx = mp.get_context("spawn")  # a clean interpreter: no threads of the server inherited
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=_worker, args=(str(self.path), child, self.max_rows), daemon=True)
+        p = ctx.Process(target=_worker, args=(str(self.path), child, self.max_rows, self.max_bytes,
+                                              self.max_memory), daemon=True)
         p.start()
         child.close()
-        w = _Worker(p, parent)
+        w = _Worker(p, parent, lane)
         with self._lock:
             self._all.append(w)
         return w
 
-    def run(self, req: Request) -> Answer:
-        """Blocking: wait for a free worker, run the query within the time limit."""
-        w = self._idle.get()
+    def _ready(self, w: _Worker) -> None:
+        """Put a worker in its lane once it has opened the store (or replace it)."""
+        try:
+            if w.conn.poll(120) and w.conn.recv() == "ready":
+                self._lanes[w.lane].put(w)
+                return
+        except (EOFError, OSError):
+            pass
+        self._kill(w)
+        self._replace(w.lane)
+
+    def _replace(self, lane: str) -> None:
+        """A new worker for a lane, ready in the background: the request goes on."""
+        threading.Thread(target=self._ready, args=(self._spawn(lane),), daemon=True).start()
+
+    def run(self, req: Request, cancelled: threading.Event | None = None) -> Answer:
+        """Blocking: run the query in a worker, within the time limit and the memory
+        limit, until it answers, fails, or its client goes (``cancelled``)."""
+        key = hash((req.query, req.default_graphs, req.named_graphs))
+        started = time.monotonic()
+        with self._lock:
+            heavy = key in self._heavy
+        if self._lanes["fast"] is not self._lanes["slow"] and not heavy:
+            answer = self._attempt("fast", req, min(self.fast_budget, self.timeout), cancelled, budget=True)
+            if answer is not _OVER_BUDGET:
+                return answer
+            with self._lock:
+                self._heavy[key] = None
+                while len(self._heavy) > _HEAVY_REMEMBERED:
+                    self._heavy.popitem(last=False)
+        return self._attempt("slow", req, self.timeout - (time.monotonic() - started), cancelled)
+
+    def _attempt(self, lane: str, req: Request, seconds: float, cancelled: threading.Event | None,
+                 budget: bool = False) -> Answer:
+        lanes = self._lanes[lane]
+        while True:  # wait for a free worker, or for the client to leave
+            if cancelled is not None and cancelled.is_set():
+                return Answer(499, b"the client closed the request\n", "text/plain")
+            try:
+                w = lanes.get(timeout=0.1)
+                break
+            except queue.Empty:
+                continue
+        end = time.monotonic() + max(seconds, 0.0)
         try:
             w.conn.send(req)
-            if not w.conn.poll(self.timeout):
-                raise QueryTimeout
+            while not w.conn.poll(0.05):
+                if cancelled is not None and cancelled.is_set():
+                    return self._drop(w, Answer(499, b"the client closed the request\n", "text/plain"))
+                if _resident(w.process.pid or 0) > self.max_memory:
+                    return self._drop(w, Answer(
+                        503, f"the query needed more than the memory limit of {self.max_memory // 2**20} MiB; "
+                             "narrow it (LIMIT, fewer joins)\n".encode(), "text/plain"))
+                if time.monotonic() > end:
+                    return self._drop(w, _OVER_BUDGET if budget else Answer(
+                        503, f"the query did not finish within the time limit of {self.timeout:g} s\n".encode(),
+                        "text/plain"))
             answer: Answer = w.conn.recv()
-        except QueryTimeout:
-            self._kill(w)
-            w = self._spawn()
-            return Answer(503, f"the query did not finish within the time limit of {self.timeout:g} s".encode(),
-                          "text/plain")
-        except (EOFError, OSError):  # the worker died (out of memory ...): replaced
-            self._kill(w)
-            w = self._spawn()
-            return Answer(500, b"the query worker stopped; try again", "text/plain")
-        finally:
-            self._idle.put(w)
+        except (EOFError, OSError):  # the worker died (its memory backstop, a crash): replaced
+            return self._drop(w, Answer(503, b"the query worker stopped (out of memory?); try a narrower "
+                                             b"query\n", "text/plain"))
+        lanes.put(w)
+        return answer
+
+    def _drop(self, w: _Worker, answer: Answer) -> Answer:
+        self._kill(w)
+        self._replace(w.lane)
         return answer
 
     def _kill(self, w: _Worker) -> None:
@@ -207,7 +365,12 @@ class Engine:
         w.process.join(5)
         w.conn.close()
         with self._lock:
-            self._all.remove(w)
+            if w in self._all:
+                self._all.remove(w)
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.process.pid for w in self._all if w.process.pid]
 
     def close(self) -> None:
         with self._lock:

@@ -1,23 +1,21 @@
 """The SPARQL 1.1 Protocol's query operation, read before anything runs: which query,
-which dataset, which result format, and what is refused (updates, LOAD, SERVICE, two
-queries, the wrong media type, a body that is not UTF-8, a query that does not parse).
-Plain functions over the request's parts, so the rules are tested without a server."""
+which dataset, and what is refused at the door (updates sent as updates, the wrong
+media type or charset, a body or a parameter that is not UTF-8, a graph IRI that is
+not an absolute IRI, two queries). Nothing here parses SPARQL: parsing runs in a
+worker, under the time limit (kg/serve/engine.py). Plain functions over the request's
+parts, so the rules are tested without a server."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import parse_qs
 
-from pyparsing import ParseException, ParseResults
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from .engine import Request
 
-from ..queries import reaches_network
-from .engine import GRAPH_TYPES, RESULT_TYPES, Request
-
-QUERY_FORMS = {"SelectQuery": "results", "AskQuery": "results",
-               "ConstructQuery": "graph", "DescribeQuery": "graph"}
-DEFAULT_FORMAT = {"results": "json", "graph": "turtle"}
+# an absolute IRI (RFC 3987): a scheme, then no space, control character or <>"{}|\^`
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]*$")
+_UTF8 = {"utf-8", "utf8"}
 
 
 class ProtocolError(Exception):
@@ -34,73 +32,33 @@ def _one(values: dict[str, list[str]], name: str) -> str | None:
     return got[0] if got else None
 
 
-def _utf8(body: bytes) -> str:
+def _utf8(body: bytes, what: str = "the request body") -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, f"the request body is not UTF-8: {exc}") from None
+        raise ProtocolError(400, f"{what} is not UTF-8: {exc}") from None
 
 
-def _contains(node: object, name: str) -> bool:
-    """Whether rdflib's parse tree holds a part of this name (ServiceGraphPattern ...)."""
-    if getattr(node, "name", None) == name:
-        return True
-    if isinstance(node, dict):  # rdflib's CompValue
-        return any(_contains(v, name) for v in node.values())
-    if isinstance(node, (list, tuple, ParseResults)):
-        return any(_contains(v, name) for v in node)
-    return False
-
-
-@lru_cache(maxsize=1024)
-def check_query(text: str) -> str:
-    """The query form (SelectQuery ...) of a read-only query; ProtocolError otherwise.
-    Kept per text: rdflib's parser takes 15-30 ms on a named query, more than Oxigraph
-    takes to answer it on the seeds, and clients repeat their queries."""
+def _form(text: str, what: str) -> dict[str, list[str]]:
+    """URL-encoded pairs; a percent-encoded byte sequence that is not UTF-8 is a 400."""
     try:
-        tree = parseQuery(text)
-    except ParseException as exc:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise ProtocolError(400, f"the query is not valid SPARQL 1.1: {exc}") from None
-        raise ProtocolError(403, "SPARQL Update (and LOAD) is refused: this endpoint is read-only") from None
-    except Exception as exc:  # noqa: BLE001 -- rdflib's parser raises more than ParseException
-        raise ProtocolError(400, f"the query is not valid SPARQL 1.1: {exc}") from None
-    if _contains(tree, "ServiceGraphPattern") or reaches_network(text):
-        raise ProtocolError(403, "SERVICE is refused: this endpoint does not query other endpoints")
-    form = tree[1].name
-    if form not in QUERY_FORMS:
-        raise ProtocolError(400, f"unsupported query form {form}")
-    return form  # type: ignore[no-any-return]
+        return parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{what} holds percent-encoded bytes that are not UTF-8: {exc}") from None
 
 
-def negotiate(accept: str | None, kind: str) -> str:
-    """The best result format for an Accept header (q-values honoured), else the default."""
-    table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
-    if not accept:
-        return DEFAULT_FORMAT[kind]
-    choices = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        choices.append((-q, i, media))
-    for negq, _, media in sorted(choices):
-        if negq == 0:  # q=0: not acceptable
-            continue
-        if media in table:
-            return table[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return DEFAULT_FORMAT[kind]
-    # nothing acceptable: the default format rather than 406 (RFC 9110 allows either);
-    # clients such as rdflib's SPARQLStore ask for result media types for CONSTRUCT too
-    return DEFAULT_FORMAT[kind]
+def _charset(content_type: str) -> None:
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"').lower() not in _UTF8:
+            raise ProtocolError(415, f"charset {value.strip()!r} is not accepted: send the query in UTF-8")
+
+
+def graph_iris(values: list[str], name: str) -> tuple[str, ...]:
+    for v in values:
+        if not _IRI.match(v):
+            raise ProtocolError(400, f"{name} {v[:200]!r} is not an absolute IRI")
+    return tuple(values)
 
 
 @dataclass(frozen=True)
@@ -114,7 +72,7 @@ class Incoming:
 
 
 def parse_request(req: Incoming) -> Request:
-    params = parse_qs(req.query_string, keep_blank_values=True)
+    params = _form(req.query_string, "the URL")
     if req.method == "GET":
         if "update" in params:
             raise ProtocolError(400, "an update cannot be sent by GET (and this endpoint is read-only)")
@@ -122,9 +80,11 @@ def parse_request(req: Incoming) -> Request:
         if query is None:
             raise ProtocolError(400, "give the query in a 'query' parameter")
     elif req.method == "POST":
-        media = (req.content_type or "").split(";")[0].strip().lower()
+        content_type = req.content_type or ""
+        media = content_type.split(";")[0].strip().lower()
         if media == "application/x-www-form-urlencoded":
-            form = parse_qs(_utf8(req.body), keep_blank_values=True, errors="strict")
+            _charset(content_type)
+            form = _form(_utf8(req.body), "the form")
             if "update" in form:
                 raise ProtocolError(403, "SPARQL Update is refused: this endpoint is read-only")
             query = _one(form, "query")
@@ -133,6 +93,7 @@ def parse_request(req: Incoming) -> Request:
             for key in ("default-graph-uri", "named-graph-uri"):
                 params.setdefault(key, []).extend(form.get(key, []))
         elif media == "application/sparql-query":
+            _charset(content_type)
             query = _utf8(req.body)
         elif media == "application/sparql-update":
             raise ProtocolError(403, "SPARQL Update is refused: this endpoint is read-only")
@@ -146,7 +107,8 @@ def parse_request(req: Incoming) -> Request:
             raise ProtocolError(400, "give the query once: in the body, not also in the URL")
     else:
         raise ProtocolError(405, f"{req.method} is not a SPARQL query operation: use GET or POST")
-    kind = QUERY_FORMS[check_query(query)]
-    return Request(query=query, kind=kind, fmt=negotiate(req.accept, kind),
-                   default_graphs=tuple(params.get("default-graph-uri", [])),
-                   named_graphs=tuple(params.get("named-graph-uri", [])), base=req.base)
+    if not query.strip():
+        raise ProtocolError(400, "the query is empty")
+    return Request(query=query, accept=req.accept,
+                   default_graphs=graph_iris(params.get("default-graph-uri", []), "default-graph-uri"),
+                   named_graphs=graph_iris(params.get("named-graph-uri", []), "named-graph-uri"), base=req.base)
