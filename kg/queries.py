@@ -153,6 +153,13 @@ def _words(text: str) -> str:
     return _OPAQUE.sub(" ", decoded)
 
 
+def canonical(text: str) -> str:
+    """A query's text without its comments and with its whitespace collapsed: two texts
+    that differ only there are the same query."""
+    kept = _OPAQUE.sub(lambda m: " " if m.group(0).startswith("#") else m.group(0), text)
+    return " ".join(kept.split())
+
+
 def reaches_network(text: str) -> bool:
     """Whether a query would make the engine call another endpoint (SERVICE). Read on the
     query's words, not by a parser: a query any parser accepts is judged the same way."""

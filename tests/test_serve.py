@@ -301,7 +301,13 @@ LIMIT_MIB = 400
 def _workers(server: Server) -> list[int]:
     """The server's query worker processes (Linux /proc)."""
     out = []
-    for pid in Path(f"/proc/{server.proc.pid}/task/{server.proc.pid}/children").read_text().split():
+    kids = []
+    for task in Path(f"/proc/{server.proc.pid}/task").glob("*"):  # the child of the thread that started it
+        try:
+            kids += (task / "children").read_text().split()
+        except OSError:
+            continue
+    for pid in kids:
         try:
             if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
                 out.append(int(pid))
@@ -331,8 +337,9 @@ def test_sixteen_clients_four_of_them_heavy(seed_build) -> None:  # type: ignore
     assert load["errors"] == []
     assert all(c > 0 for c in load["cheap"]), load["cheap"]
     assert load["heavy"] and set(load["heavy"]) <= {503}, load["heavy"]
-    # the watchdog samples every 50 ms: a worker may pass the limit by what it allocates in that time
-    assert max(load["peak_mib"], default=0) < LIMIT_MIB * 1.5, load["peak_mib"]
+    # the watchdog samples every 20 ms: a worker may pass the limit by what it allocates in that time
+    assert load["peak_mib"] and max(load["peak_mib"]) > 50  # the workers were seen
+    assert max(load["peak_mib"]) < LIMIT_MIB * 1.5, max(load["peak_mib"])
 
 
 def _load(server: Server, heavy_clients: int) -> dict[str, list]:  # type: ignore[type-arg]

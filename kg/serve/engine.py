@@ -218,7 +218,7 @@ def _worker(path: str, conn: Connection, max_rows: int, max_bytes: int, max_memo
     try:
         import resource
 
-        backstop = 2 * max_memory  # the engine's watchdog acts first, on the resident size
+        backstop = max_memory + max_memory // 4 + 64 * 2**20  # the engine's watchdog acts first
         resource.setrlimit(resource.RLIMIT_DATA, (backstop, backstop))
     except (ImportError, ValueError, OSError):  # not on this platform
         pass
@@ -251,13 +251,21 @@ class _Worker:
     lane: str
 
 
-_OVER_BUDGET = Answer(0, b"", "")
+class _Outcome(Exception):
+    """How a run ended when it did not answer: the status and message for the client."""
+
+    def __init__(self, status: int, message: str, *, heavy: bool = False) -> None:
+        super().__init__(message)
+        self.answer = Answer(status, (message + "\n").encode(), "text/plain")
+        self.heavy = heavy
+
+
 _HEAVY_REMEMBERED = 1024
 
 
 @dataclass
 class Engine:
-    """A pool of query workers over one store folder."""
+    """A pool of query workers over one store folder, in two lanes (see the module)."""
 
     path: Path
     workers: int = 2
@@ -265,17 +273,24 @@ class Engine:
     max_rows: int = 10_000
     max_bytes: int = 32 * 1024 * 1024  # per answer
     max_memory: int = 1024 * 1024 * 1024  # per worker, resident
-    fast_budget: float = 2.0  # seconds a query may take in the fast lane
-    _lanes: dict[str, queue.Queue[_Worker]] = field(default_factory=dict, init=False)
+    fast_budget: float = 1.0  # seconds a query may take in the fast lane
+    _idle: dict[str, queue.Queue[_Worker]] = field(default_factory=dict, init=False)
     _all: list[_Worker] = field(default_factory=list, init=False)
     _heavy: OrderedDict[int, None] = field(default_factory=OrderedDict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _slots: threading.BoundedSemaphore | None = field(default=None, init=False)
+    _slow_size: int = field(default=0, init=False)
+
+    @property
+    def lanes(self) -> bool:
+        return self.workers > 1
 
     def start(self) -> None:
-        fast: queue.Queue[_Worker] = queue.Queue()
-        self._lanes = {"fast": fast, "slow": queue.Queue() if self.workers > 1 else fast}
-        fast_n = max(1, self.workers // 2)
-        starting = [self._spawn("fast" if i < fast_n or self.workers == 1 else "slow") for i in range(self.workers)]
+        self._idle = {"fast": queue.Queue(), "slow": queue.Queue()}
+        fast_n = max(1, self.workers // 2) if self.lanes else 1
+        self._slow_size = self.workers - fast_n
+        self._slots = threading.BoundedSemaphore(max(1, self._slow_size))  # heavy queries at once
+        starting = [self._spawn("fast" if i < fast_n else "slow") for i in range(self.workers)]
         for w in starting:
             self._ready(w)
 
@@ -295,7 +310,7 @@ class Engine:
         """Put a worker in its lane once it has opened the store (or replace it)."""
         try:
             if w.conn.poll(120) and w.conn.recv() == "ready":
-                self._lanes[w.lane].put(w)
+                self._idle[w.lane].put(w)
                 return
         except (EOFError, OSError):
             pass
@@ -303,62 +318,133 @@ class Engine:
         self._replace(w.lane)
 
     def _replace(self, lane: str) -> None:
-        """A new worker for a lane, ready in the background: the request goes on."""
+        """A new worker for a lane, made ready in the background: the request goes on."""
         threading.Thread(target=self._ready, args=(self._spawn(lane),), daemon=True).start()
 
+    def _key(self, req: Request) -> int:
+        from ..queries import canonical
+
+        return hash((canonical(req.query), req.default_graphs, req.named_graphs))
+
+    def _remember_heavy(self, key: int) -> None:
+        with self._lock:
+            self._heavy[key] = None
+            self._heavy.move_to_end(key)
+            while len(self._heavy) > _HEAVY_REMEMBERED:
+                self._heavy.popitem(last=False)
+
     def run(self, req: Request, cancelled: threading.Event | None = None) -> Answer:
-        """Blocking: run the query in a worker, within the time limit and the memory
-        limit, until it answers, fails, or its client goes (``cancelled``)."""
-        key = hash((req.query, req.default_graphs, req.named_graphs))
-        started = time.monotonic()
+        """Blocking: run the query in a worker, within the time and memory limits, until
+        it answers, fails, or its client goes (``cancelled``)."""
+        key = self._key(req)
+        deadline = time.monotonic() + self.timeout
         with self._lock:
             heavy = key in self._heavy
-        if self._lanes["fast"] is not self._lanes["slow"] and not heavy:
-            answer = self._attempt("fast", req, min(self.fast_budget, self.timeout), cancelled, budget=True)
-            if answer is not _OVER_BUDGET:
-                return answer
-            with self._lock:
-                self._heavy[key] = None
-                while len(self._heavy) > _HEAVY_REMEMBERED:
-                    self._heavy.popitem(last=False)
-        return self._attempt("slow", req, self.timeout - (time.monotonic() - started), cancelled)
+        try:
+            if self.lanes and heavy:
+                return self._run_heavy(req, deadline, cancelled)
+            return self._run_fast(req, deadline, cancelled)
+        except _Outcome as out:
+            if out.heavy:
+                self._remember_heavy(key)
+            return out.answer
 
-    def _attempt(self, lane: str, req: Request, seconds: float, cancelled: threading.Event | None,
-                 budget: bool = False) -> Answer:
-        lanes = self._lanes[lane]
-        while True:  # wait for a free worker, or for the client to leave
+    def _take(self, lane: str, deadline: float, cancelled: threading.Event | None) -> _Worker:
+        while True:  # wait for a free worker, for the deadline, or for the client to leave
             if cancelled is not None and cancelled.is_set():
-                return Answer(499, b"the client closed the request\n", "text/plain")
+                raise _Outcome(499, "the client closed the request")
+            if time.monotonic() > deadline:
+                raise _Outcome(503, f"no worker was free within the time limit of {self.timeout:g} s; try again")
             try:
-                w = lanes.get(timeout=0.1)
-                break
+                return self._idle[lane].get(timeout=0.1)
             except queue.Empty:
                 continue
-        end = time.monotonic() + max(seconds, 0.0)
+
+    def _run_fast(self, req: Request, deadline: float, cancelled: threading.Event | None) -> Answer:
+        w = self._take("fast", deadline, cancelled)
+        budget = min(deadline, time.monotonic() + self.fast_budget) if self.lanes else deadline
+        w.conn.send(req)
+        if self._wait(w, budget, cancelled):
+            return self._done(w)
+        # past the fast lane's budget: the query goes on in the slow lane if it has room;
+        # the fast lane gets a new worker at once
+        assert self._slots is not None
+        if not self._slots.acquire(blocking=False):
+            self._drop(w)
+            raise _Outcome(503, "the slow lane is busy with other long queries; try again later", heavy=True)
+        self._remember_heavy(self._key(req))
+        w.lane = "slow"
+        self._replace("fast")
         try:
+            if self._wait(w, deadline, cancelled):
+                return self._done(w)
+            self._drop(w)
+            raise _Outcome(503, f"the query did not finish within the time limit of {self.timeout:g} s",
+                           heavy=True)
+        finally:
+            self._slots.release()
+
+    def _run_heavy(self, req: Request, deadline: float, cancelled: threading.Event | None) -> Answer:
+        assert self._slots is not None
+        while not self._slots.acquire(timeout=0.1):
+            if cancelled is not None and cancelled.is_set():
+                raise _Outcome(499, "the client closed the request")
+            if time.monotonic() > deadline:
+                raise _Outcome(503, "the slow lane is busy with other long queries; try again later")
+        try:
+            w = self._take("slow", deadline, cancelled)
             w.conn.send(req)
-            while not w.conn.poll(0.05):
+            if self._wait(w, deadline, cancelled):
+                return self._done(w)
+            self._drop(w)
+            raise _Outcome(503, f"the query did not finish within the time limit of {self.timeout:g} s",
+                           heavy=True)
+        finally:
+            self._slots.release()
+
+    def _wait(self, w: _Worker, until: float, cancelled: threading.Event | None) -> bool:
+        """True when the worker has answered; False at ``until``; an _Outcome (and the
+        worker replaced) when the client goes, the memory limit is passed, or it dies."""
+        try:
+            while not w.conn.poll(0.02):
                 if cancelled is not None and cancelled.is_set():
-                    return self._drop(w, Answer(499, b"the client closed the request\n", "text/plain"))
+                    self._drop(w)
+                    raise _Outcome(499, "the client closed the request")
                 if _resident(w.process.pid or 0) > self.max_memory:
-                    return self._drop(w, Answer(
-                        503, f"the query needed more than the memory limit of {self.max_memory // 2**20} MiB; "
-                             "narrow it (LIMIT, fewer joins)\n".encode(), "text/plain"))
-                if time.monotonic() > end:
-                    return self._drop(w, _OVER_BUDGET if budget else Answer(
-                        503, f"the query did not finish within the time limit of {self.timeout:g} s\n".encode(),
-                        "text/plain"))
+                    self._drop(w)
+                    raise _Outcome(503, f"the query needed more than the memory limit of "
+                                        f"{self.max_memory // 2**20} MiB; narrow it (LIMIT, fewer joins)",
+                                   heavy=True)
+                if time.monotonic() > until:
+                    return False
+            return True
+        except (EOFError, OSError):  # the worker died (its memory backstop, a crash)
+            self._drop(w)
+            raise _Outcome(503, "the query worker stopped (out of memory, or an expression nested too "
+                                "deep); narrow the query", heavy=True) from None
+
+    def _done(self, w: _Worker) -> Answer:
+        try:
             answer: Answer = w.conn.recv()
-        except (EOFError, OSError):  # the worker died (its memory backstop, a crash): replaced
-            return self._drop(w, Answer(503, b"the query worker stopped (out of memory?); try a narrower "
-                                             b"query\n", "text/plain"))
-        lanes.put(w)
+        except (EOFError, OSError):
+            self._drop(w)
+            raise _Outcome(503, "the query worker stopped while it answered; try again", heavy=True) from None
+        if w.lane == "slow" and self._alive("slow") > self._slow_size:
+            self._kill(w)  # moved here from the fast lane, and the slow lane is full: retired
+        else:
+            self._idle[w.lane].put(w)
         return answer
 
-    def _drop(self, w: _Worker, answer: Answer) -> Answer:
+    def _alive(self, lane: str) -> int:
+        with self._lock:
+            return sum(1 for w in self._all if w.lane == lane)
+
+    def _drop(self, w: _Worker) -> None:
+        """Kill a worker and keep its lane at its size (the fast lane was refilled when a
+        worker moved from it to the slow lane)."""
         self._kill(w)
-        self._replace(w.lane)
-        return answer
+        if w.lane == "fast" or self._alive("slow") < self._slow_size:
+            self._replace(w.lane)
 
     def _kill(self, w: _Worker) -> None:
         w.process.kill()
