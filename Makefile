@@ -42,6 +42,7 @@ bench: setup java
 	$(BIN)/python bench/bench_build.py
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_serve_load.py
 
 # the SHACL report after OWL reasoning; violations in the seeds are expected (exit 1 is
 # kg validate's "there are violations", not a failure of this target)
