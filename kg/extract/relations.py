@@ -251,7 +251,10 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
     for tok in sent:
         joint = tok.lemma_.lower() in JOINT_ACTIVITY and tok.pos_ == "NOUN"
         if (tok.lemma_.lower() in COOPERATE and tok.pos_ == "VERB") or joint:
-            partners = [p for c in tok.children
+            # "coopère avec Y"; "mènent des exercices avec Y", where "avec" may hang on the verb
+            holders = [tok, tok.head] if joint and tok.dep_ == "obj" and any(
+                c.dep_ == "nsubj" for c in tok.head.children) else [tok]  # the verb's own subject only
+            partners = [p for h in holders for c in h.children
                         if c.dep_.startswith(("obl", "nmod")) and any(g.lower_ == "avec" for g in c.children)
                         for p in f.idx.in_tokens(list(c.subtree), ACTORS)[:1]]
             if joint:
