@@ -30,6 +30,7 @@ class Origin(StrEnum):
     NER = "ner"  # the model's entity recogniser
     CUE = "cue"  # a capitalised word after a locative cue ("à Goma")
     ALIAS = "alias"  # "(dit ATT)"
+    SURNAME = "surname"  # "al-Assad" after "Bachar al-Assad"
     DEMONYM = "demonym"  # "des drones turcs": the State behind the adjective
     STATE = "state"  # a state's body by description ("l'armée soudanaise")
     COLLECTIVE = "collective"  # a collective with no name ("des hommes armés")

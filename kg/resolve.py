@@ -88,10 +88,14 @@ def _short_names(mentions: tuple[Mention, ...]) -> dict[int, int]:
     out: dict[int, int] = {}
     for i, m in enumerate(mentions):
         word = fold(m.text)
-        if m.kind != "person" or " " in word or len(word) < 4:
+        if m.kind != "person" or len(word) < 4:
             continue
-        owners = {j for j, words in longer
-                  if any(w.startswith(word) or (len(w) >= 4 and word.startswith(w)) for w in words[1:])}
+        if " " in word:  # "al-Assad" (folded "al assad") after "Bachar al-Assad": the name's end
+            tail = word.split()
+            owners = {j for j, words in longer if len(words) > len(tail) and words[-len(tail):] == tail}
+        else:
+            owners = {j for j, words in longer
+                      if any(w.startswith(word) or (len(w) >= 4 and word.startswith(w)) for w in words[1:])}
         owners_text = {fold(mentions[j].text) for j in owners}
         if len(owners_text) == 1:  # one person only: an ambiguous surname stays apart
             out[i] = min(owners)

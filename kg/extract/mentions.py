@@ -553,6 +553,24 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                 keep(sdoc[tok.i + 1 : tok.i + 2], "person", "Person", owner.ref, Origin.ALIAS,
                      owner.text)
 
+    # "Bachar al-Assad" then "le régime d'al-Assad": a surname alone, after the full name
+    owners = sorted((m for m in found if m.kind == "person" and len(m.text.split()) >= 2), key=lambda m: m.start)
+    for owner in owners:
+        surname = owner.text.split()[-1]
+        if len(surname) < 4 or not (surname[:1].isupper() or "-" in surname):
+            continue
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text):
+            found_span = sdoc.char_span(hit.start(), hit.end())
+            if found_span is None or document.to_text_offset(hit.start()) <= owner.end:
+                continue
+            # the model often takes a surname alone for a place ("… de Haftar"): the name wins
+            guessed = [m for m in found if m.kind == "place" and m.origin in (Origin.NER, Origin.CUE)
+                       and m.text == surname and _covers(m, document, found_span[0])]
+            if guessed:
+                found[:] = [m for m in found if m not in guessed]
+                taken.difference_update(t.i for t in found_span)
+            keep(found_span, "person", "Person", owner.ref, Origin.SURNAME)
+
     # ranks written just before a name, and fates written just after it
     out = []
     for m in found:

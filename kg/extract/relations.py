@@ -285,14 +285,25 @@ def _backing(f: _Finder, sent: Span, sent_i: int) -> None:
                 for b in backers:
                     f.add("backedBy", a, b, sent_i, kind=_kind(text))
         if lemma == "soutien" and tok.pos_ == "NOUN":
-            backers = [i for c in tok.children if c.dep_ == "nmod"
-                       for i in f.idx.in_tokens(list(c.subtree), ACTORS)]
+            # "X reçoit le soutien de Y": Y backs X; "X apporte un soutien à Y": X backs Y
+            backers = []
+            backed_ones: list[int] = []
+            for c in tok.children:
+                if c.dep_ != "nmod":
+                    continue
+                found = f.idx.in_tokens(list(c.subtree), ACTORS)
+                if any(g.lower_ in ("à", "au", "aux") and g.dep_ == "case" for g in c.children):
+                    backed_ones += found  # "apporte son soutien à X"
+                else:
+                    backers += found  # "le soutien de la Russie et de la Chine"
             verb = tok.head
             while verb.pos_ != "VERB" and verb.head.i != verb.i:
                 verb = verb.head
             for a in f.subject(verb):
                 for b in backers:
                     f.add("backedBy", a, b, sent_i, kind=_kind(text))
+                for b in backed_ones:
+                    f.add("backedBy", b, a, sent_i, kind=_kind(text))
         if lemma in ("livraison", "fourniture", "approvisionnement") and tok.pos_ == "NOUN":
             # "les livraisons d'équipements militaires russes … pour la junte"
             adjectives = [t for t in tok.subtree if t.pos_ == "ADJ"]
