@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from . import files, queries
 from .config import Settings
 from .errors import KgError
-from .pipeline import build
+from .pipeline import build, shown
 from .store import is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
@@ -32,6 +33,8 @@ def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
 
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.max_mb is not None:
+        settings = replace(settings, max_document_bytes=int(args.max_mb * 1_000_000))
     report = build([Path(p) for p in args.paths], settings=settings,
                    progress=sys.stderr.isatty())
     c = report.counts
@@ -47,10 +50,10 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"{settings.out_dir / 'validation.html'} and {settings.out_dir / 'validation.ttl'}")
     for a in report.accepted:
         for note in a.notes:
-            print(f"note {a.path}: {note}")
+            print(f"note {shown(a.path)}: {note}")
     print(f"wrote {settings.out_dir / 'build-report.json'}")
     for s in report.skipped:
-        print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
+        print(f"skipped {shown(s.path)}: {s.problem}", file=sys.stderr)
     if report.skipped:
         print(f"{len(report.skipped)} document(s) skipped", file=sys.stderr)
         return EXIT_SKIPPED
@@ -155,7 +158,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         settings = Settings(out_dir=scratch, store_dir=scratch / "store")
         built = build([Path(args.docs)], settings=settings)
         for s in built.skipped:
-            print(f"skipped {s.path}: {s.problem}", file=sys.stderr)
+            print(f"skipped {shown(s.path)}: {s.problem}", file=sys.stderr)
         store = open_store(settings.store_location, read_only=True)
     try:
         docs, total = evaluate(store, golds)
@@ -198,6 +201,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
     b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.add_argument("--max-mb", type=float, metavar="MB",
+                   help="skip a document file larger than this (default 1 MB: about 60 s of parsing)")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a named query or a .rq file")

@@ -24,7 +24,7 @@ class Settings:
     # a longer text is parsed in chunks cut at paragraph or sentence boundaries (the
     # parser needs about 1 GB per 100,000 characters; spaCy refuses 1,000,000)
     spacy_chunk_chars: int = 100_000
-    max_document_bytes: int = 5_000_000  # a larger file is skipped with a message
+    max_document_bytes: int = 1_000_000  # a larger file is skipped with a message (kg build --max-mb)
     reasoner_timeout: float = 300.0  # seconds HermiT may take before it is killed
     # kg serve
     serve_timeout: float = 30.0  # seconds per query before its worker is killed (503)

@@ -18,6 +18,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import math
 import os
 import re
 import stat
@@ -33,7 +34,7 @@ from .model import Document
 
 DOC_SUFFIXES = (".txt",)
 META_KEYS = {"source", "title", "date", "language"}
-MAX_BYTES = 5_000_000  # Settings.max_document_bytes
+MAX_BYTES = 1_000_000  # Settings.max_document_bytes
 FRONT_MATTER_BYTES = 64 * 1024
 FRONT_MATTER_DEPTH = 8
 SIDECAR_BYTES = 64 * 1024
@@ -73,7 +74,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
             raise InputError(path, f"is not a regular file ({kind})", hint="give a .txt file")
         if info.st_size > limit:
             raise InputError(path, f"is {info.st_size:,} bytes, over the limit of {limit:,}",
-                             hint="split it into several documents")
+                             hint="split it into several documents, or raise the limit (kg build --max-mb)")
         with os.fdopen(os.dup(fd), "rb") as f:
             data = f.read(limit + 1)
     except OSError as exc:
@@ -86,10 +87,15 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return data
 
 
-def document_id(body: str) -> str:
-    """Hash of the normalised text (NFC, whitespace collapsed): same text, same graph."""
+def document_id(body: str, meta: dict[str, object] | None = None) -> str:
+    """Hash of the normalised text (NFC, whitespace collapsed) and of what its metadata
+    says (a date changes what relative dates mean; a title or a source is part of the
+    record): the same text with the same metadata is one graph, whatever the file."""
     norm = " ".join(unicodedata.normalize("NFC", body).split())
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()[:16]
+    if meta:
+        norm += "\x00" + json.dumps({k: str(v) for k, v in sorted(meta.items()) if v not in (None, "")},
+                                    ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def read(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
@@ -97,7 +103,8 @@ def read(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
     raw = read_bounded(path, max_bytes)
     if not raw.strip():
         raise InputError(path, "is empty", hint="add the report's text or remove the file")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and raw.count(b"\x00") * 3 > len(raw)
+                                                     and (raw[1::2].count(0) > len(raw) // 3 or raw[0::2].count(0) > len(raw) // 3)):
         raise InputError(path, "is UTF-16, not UTF-8", hint="convert it, e.g. iconv -f utf-16 -t utf-8")
     if b"\x00" in raw:
         raise InputError(path, "looks binary (it holds NUL bytes)", hint="give a UTF-8 text file")
@@ -116,25 +123,35 @@ def read(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
     if fm:
         meta = _front_matter(path, fm.group(1))
         body_start = fm.end()
-    sidecar = path.with_name(path.stem + ".meta.json")
-    if sidecar.exists():
+    try:
+        sidecar: Path | None = path.with_name(path.stem + ".meta.json")
+        if sidecar is not None and not sidecar.exists():
+            sidecar = None
+    except OSError:  # a name too long for its sidecar's: it has none
+        sidecar = None
+    if sidecar is not None:
         meta = {**_sidecar(sidecar), **meta}
     body = text[body_start:]
-    if not body.strip():
-        raise InputError(path, "has front matter but no text")
+    if not _visible(body):
+        if fm:
+            raise InputError(path, "has front matter but no text")
+        raise InputError(path, "has no visible text", hint="add the report's text or remove the file")
 
     analysis, segments = _clean(text, body_start)
-    title = meta.get("title") or _first_line(body)
+    date = _date(path, meta.get("date"))
+    source = _text(path, meta.get("source"), "source")
+    language = _language(path, meta.get("language"))
+    title = _text(path, meta.get("title"), "title")
     return Document(
-        id=document_id(body),
+        id=document_id(body, {"date": date, "source": source, "title": title, "language": language}),
         path=path,
         text=text,
         analysis=analysis,
         segments=segments,
-        title=str(title) if title else None,
-        date=_date(path, meta.get("date")),
-        source=str(meta["source"]) if meta.get("source") else None,
-        language=_language(path, meta.get("language")),
+        title=title or _first_line(body),
+        date=date,
+        source=source,
+        language=language,
     )
 
 
@@ -215,6 +232,24 @@ def _sidecar(path: Path) -> dict[str, Any]:
     return _meta(path, data, "metadata file")
 
 
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]+")
+
+
+def _visible(text: str) -> bool:
+    return bool(_INVISIBLE.sub("", text))
+
+
+def _text(path: Path, value: Any, key: str) -> str | None:
+    """A title or a source: text (a number is written as text); not bytes, not a float."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (
+            isinstance(value, float) and not math.isfinite(value)):
+        raise InputError(path, f"{key!r} must be text, not {value!r}"[:200])
+    out = str(value).replace("\ufeff", "").strip()
+    return out[:500] or None
+
+
 def _language(path: Path, value: Any) -> str:
     if value in (None, ""):
         return "fr"
@@ -232,8 +267,12 @@ def _date(path: Path, value: Any) -> dt.date | None:
     except ValueError as exc:
         raise InputError(path, f"publication date {text[:40]!r} is not a date (YYYY-MM-DD)",
                          hint="write it as e.g. 2024-03-05") from exc
-    if len(text) > 10 and text[10] not in "T ":
-        raise InputError(path, f"publication date {text[:40]!r} is not a date (YYYY-MM-DD)")
+    if len(text) > 10:  # a date and time: all of it must be valid ISO 8601
+        try:
+            dt.datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise InputError(path, f"publication date {text[:40]!r} is not a date (YYYY-MM-DD)",
+                             hint="write it as e.g. 2024-03-05") from exc
     latest = dt.date.today() + dt.timedelta(days=1)  # a day ahead: time zones
     if date > latest or date.year < 1800:
         raise InputError(path, f"publication date {date.isoformat()} is "
@@ -244,6 +283,6 @@ def _date(path: Path, value: Any) -> dt.date | None:
 
 def _first_line(body: str) -> str | None:
     for line in body.splitlines():
-        if line.strip():
-            return line.strip()[:200]
+        if _visible(line):
+            return line.replace("\ufeff", "").strip()[:200]
     return None

@@ -9,6 +9,7 @@ shortcut property (memberOf, alliedWith ...) is kept in step beside them.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -121,10 +122,10 @@ class _Mapper:
             (node, KG.dateBasis, BASES[date.basis]),
         ]
 
-    def document(self, ingested_at: dt.datetime, sources: Iterable[str]) -> Iterator[Triple]:
+    def document(self, ingested_at: dt.datetime, sources: Iterable[str], name: str) -> Iterator[Triple]:
         d, node = self.doc, self.doc_iri
         yield node, RDF.type, KG.Document
-        yield node, KG.fileName, Literal(d.name)
+        yield node, KG.fileName, Literal(name)
         for source in sources:
             yield node, KG.sourceFile, URIRef(source)
         yield node, KG.contentHash, Literal(d.id)
@@ -260,16 +261,19 @@ class _Mapper:
 
 
 def source_iri(path: Path) -> str:
-    """A file's identity as a document's source: the file: IRI of its absolute path."""
-    return path.resolve().as_uri()
+    """A file's identity as a document's source: the file: IRI of its absolute path, as
+    named (a symbolic link is its own source, not the file it points at)."""
+    return Path(os.path.abspath(path)).as_uri()
 
 
 def to_triples(extraction: Extraction, resolution: Resolution, *, ingested_at: dt.datetime,
-               sources: Iterable[str] = ()) -> set[Triple]:
+               sources: Iterable[str] = (), name: str | None = None) -> set[Triple]:
     """All the statements of one document, for its named graph (a set: no duplicates).
-    ``sources``: the file: IRIs the text was read from (the document's own file if none)."""
+    ``sources``: the file: IRIs the text was read from (the document's own file if none);
+    ``name``: the file name it is known by (its own file's if none)."""
     m = _Mapper(extraction, resolution)
-    triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)]))
+    triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)],
+                                          name or extraction.document.name))
     triples.update(m.entities())
     for rel in extraction.relations:
         triples.update(m.relation(rel))

@@ -7,6 +7,7 @@ All character offsets are into the document's file text (``Document.text``).
 from __future__ import annotations
 
 import datetime as dt
+import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -67,7 +68,8 @@ class Document:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as text (a name that is not UTF-8 shows U+FFFD where it is not)."""
+        return os.fsencode(self.path.name).decode("utf-8", "replace")
 
     @cached_property
     def _segment_starts(self) -> list[int]:

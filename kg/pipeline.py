@@ -5,8 +5,11 @@ the store stay intact."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 
 from . import files, ingest, iris, mapping
 from .config import Settings
-from .errors import ExtractionError, InputError
+from .errors import ExtractionError, InputError, KgError
 from .extract import extract
 from .model import Document, ValidationReport
 from .queries import bind
@@ -40,8 +43,9 @@ SAME_NAME = """
 SELECT ?g ?source WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name .
                                      OPTIONAL { ?d kg:sourceFile ?source } } }"""
 SAME_GRAPH = """
-SELECT ?source ?ingested WHERE { GRAPH ?g { ?d a kg:Document .
-  OPTIONAL { ?d kg:sourceFile ?source } OPTIONAL { ?d kg:ingestedAt ?ingested } } }"""
+SELECT ?source ?ingested ?name WHERE { GRAPH ?g { ?d a kg:Document .
+  OPTIONAL { ?d kg:sourceFile ?source } OPTIONAL { ?d kg:ingestedAt ?ingested }
+  OPTIONAL { ?d kg:fileName ?name } } }"""
 
 
 @dataclass
@@ -70,9 +74,9 @@ class BuildReport:
     def to_json(self) -> dict[str, object]:
         """out/build-report.json: what was accepted, what was skipped and why."""
         return {
-            "accepted": [{"file": str(a.path), "document": a.document, "graph": a.graph, "notes": a.notes}
+            "accepted": [{"file": shown(a.path), "document": a.document, "graph": a.graph, "notes": a.notes}
                          for a in self.accepted],
-            "skipped": [{"file": str(s.path), "problem": s.problem} for s in self.skipped],
+            "skipped": [{"file": shown(s.path), "problem": s.problem} for s in self.skipped],
             "store": self.counts,
         }
 
@@ -91,37 +95,72 @@ def _progress(items: list[Document], enabled: bool) -> Iterable[Document]:
     return tqdm(items, desc="building", unit="doc", file=sys.stderr)
 
 
-def _read_all(paths: Iterable[Path], settings: Settings, report: BuildReport) -> list[tuple[Document, list[Path]]]:
-    """The documents to build, each with the files it was read from: the same text under
-    two names is one document; a file named twice is read once."""
-    by_text: dict[str, tuple[Document, list[Path]]] = {}
+def shown(path: Path) -> str:
+    """A path as text for people and reports (bytes that are not UTF-8 shown as U+FFFD)."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _skip(report: BuildReport, exc: InputError) -> None:
+    report.skipped.append(Skipped(exc.path, f"{exc.problem} ({exc.hint})" if exc.hint else exc.problem))
+
+
+def _read_all(paths: Iterable[Path], settings: Settings, report: BuildReport
+              ) -> list[tuple[Document, list[tuple[Path, str]]]]:
+    """The documents to build, each with the files it was read from and their source
+    IRIs, taken when the file is read (a link changed later changes nothing): the same
+    text and metadata under two names is one document; a file named twice is read once."""
+    by_text: dict[str, tuple[Document, list[tuple[Path, str]]]] = {}
     seen: set[Path] = set()
     for found in ingest.discover(paths):
         if isinstance(found, InputError):
-            report.skipped.append(Skipped(found.path, f"{found.problem} ({found.hint})" if found.hint else found.problem))
+            _skip(report, found)
             continue
-        real = found.resolve()
+        try:
+            real = found.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:  # a dangling link, a loop of links
+            problem = "is a loop of symbolic links" if isinstance(exc, RuntimeError) or \
+                getattr(exc, "errno", None) == errno.ELOOP else f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            report.skipped.append(Skipped(found, problem))
+            continue
         if real in seen:
             continue
         seen.add(real)
         try:
             doc = ingest.read(found, max_bytes=settings.max_document_bytes)
+            source = mapping.source_iri(found)
         except InputError as exc:
-            report.skipped.append(Skipped(exc.path, f"{exc.problem} ({exc.hint})" if exc.hint else exc.problem))
+            _skip(report, exc)
             continue
         except Exception as exc:  # noqa: BLE001 -- one bad file never stops the run
             report.skipped.append(Skipped(found, f"cannot be read: {type(exc).__name__}: {exc}"))
             continue
         if doc.id in by_text:
-            by_text[doc.id][1].append(found)
+            by_text[doc.id][1].append((found, source))
         else:
-            by_text[doc.id] = (doc, [found])
+            by_text[doc.id] = (doc, [(found, source)])
     return list(by_text.values())
+
+
+def _writable(settings: Settings) -> None:
+    """Before the store changes: the output folder and the files kg writes there can be
+    written (a KgError naming the problem otherwise)."""
+    out = settings.out_dir
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise KgError(f"{shown(out)}: the output folder cannot be written ({exc.strerror or exc}); "
+                      f"give another with --out") from exc
+    for name in ("graph.trig", "build-report.json", "validation.html", "validation.ttl"):
+        if (out / name).is_dir():
+            raise KgError(f"{shown(out / name)} is a folder: kg writes a file there; move it away or use --out")
 
 
 def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
           store: Store | None = None) -> BuildReport:
     report = BuildReport()
+    _writable(settings)
     groups = _read_all(paths, settings, report)
     docs = [doc for doc, _ in groups]
     own_store = store is None
@@ -137,12 +176,13 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             try:
                 resolution = resolve(extraction, settings=settings)
                 graph = iris.graph(doc.id)
-                sources = [mapping.source_iri(f) for f in files_read]
+                sources = [source for _, source in files_read]
                 accepted = Accepted(doc.path, doc.id, str(graph))
-                accepted.notes += [f"same text as {f}: one document that lists both files" for f in files_read[1:]]
-                ingested, kept, stale = _previous(store, doc, graph, sources, accepted.notes)
+                accepted.notes += [f"same text as {shown(f)}: one document that lists both files"
+                                   for f, _ in files_read[1:]]
+                ingested, kept, stale, name = _previous(store, doc, graph, sources, accepted.notes)
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested,
-                                             sources=[*kept, *sources])
+                                             sources=[*kept, *sources], name=name)
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
                         stale, inferred = [*stale, INFERRED_GRAPH], False
@@ -152,12 +192,15 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
         report.counts = counts(store)
-        settings.out_dir.mkdir(parents=True, exist_ok=True)
         report.trig = settings.out_dir / "graph.trig"
-        store.dump(report.trig)
-        files.write_text(settings.out_dir / "build-report.json",
-                         json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
-        report.validation = write_validation(store, settings)
+        try:
+            store.dump(report.trig)
+            files.write_text(settings.out_dir / "build-report.json",
+                             json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+            report.validation = write_validation(store, settings)
+        except OSError as exc:  # the store is built; only an output file could not be written
+            raise KgError(f"the store is built, but {shown(Path(exc.filename or settings.out_dir))} cannot be "
+                          f"written ({exc.strerror or exc}); fix it and run kg build again") from exc
     finally:
         if own_store:
             store.close()
@@ -175,18 +218,23 @@ def write_validation(store: Store, settings: Settings) -> ValidationReport:
 
 
 def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
-              notes: list[str]) -> tuple[dt.datetime, list[str], list[URIRef]]:
+              notes: list[str]) -> tuple[dt.datetime, list[str], list[URIRef], str | None]:
     """When this text was first ingested, the other files it was read from before, and
     the graphs this build replaces: the earlier text of the same file (a file of the same
     name in another folder is another document, and is kept)."""
     ingested = dt.datetime.now(dt.UTC).replace(microsecond=0)
     kept: list[str] = []
+    name: str | None = None
     for row in store.query(bind(SAME_GRAPH, {"g": graph})).rows:
         value = row.get("ingested")
         if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
             ingested = value.toPython()
-        if "source" in row and str(row["source"]) not in sources:
+        if "name" in row:
+            name = str(row["name"])  # the name it was first known by stays
+        if "source" in row and str(row["source"]) not in sources and str(row["source"]) not in kept:
             kept.append(str(row["source"]))
+    if kept:
+        notes.append(f"same text as {', '.join(kept)}, built before: one document that lists both files")
     by_graph: dict[URIRef, set[str]] = {}
     for row in store.query(bind(SAME_NAME, {"name": Literal(doc.name)})).rows:
         g = row["g"]
@@ -208,7 +256,7 @@ def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
                 notes.append(f"replaces the earlier text of this file ({g})")
         else:
             notes.append(f"another file named {doc.name} ({', '.join(sorted(theirs))}) is another document, kept")
-    return ingested, kept, stale
+    return ingested, kept, stale, name
 
 
 def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:

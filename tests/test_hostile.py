@@ -60,8 +60,15 @@ EXPECTED: dict[str, str | None] = {
     # made at test time
     "fifo.txt": "is not a regular file (a FIFO",
     "zero.txt": "is not a regular file (a device)",
-    "big.txt": "over the limit of 5,000,000",
-    "long_line.txt": None,  # over spaCy's 1,000,000 characters: parsed in chunks
+    "big.txt": "over the limit of 1,000,000",
+    "long_line.txt": None,  # one line of 950,000 characters: parsed in chunks of 100,000
+    "zero_width.txt": "has no visible text",
+    "date_junk.txt": "publication date '2024-01-01 garbage' is not a date",
+    "hour_25.txt": "publication date '2024-01-01T25:00:00' is not a date",
+    "utf16_no_bom.txt": "is UTF-16, not UTF-8",
+    "loop_a.txt": "is a loop of symbolic links",
+    "L" * 240 + ".txt": None,  # a long name: its sidecar's name would be too long, it has none
+    "binary_title.txt": "'title' must be text",
     "huge_front_matter.txt": "over the limit of 65,536",
     "dangling.txt": "cannot be read",
     "missing.txt": "no such file or folder",
@@ -72,13 +79,22 @@ def _corpus(dest: Path) -> Path:
     shutil.copytree(HOSTILE, dest)
     os.mkfifo(dest / "fifo.txt")
     (dest / "zero.txt").symlink_to("/dev/zero")
-    with open(dest / "big.txt", "wb") as f:  # sparse: 6 MB on paper, nothing on disk
-        f.truncate(6_000_000)
-    (dest / "long_line.txt").write_text(BODY + "x" * 1_100_000 + "\n" + BODY.replace("Sake", "Goma"),
+    with open(dest / "big.txt", "wb") as f:  # sparse: 2 MB on paper, nothing on disk
+        f.truncate(2_000_000)
+    (dest / "long_line.txt").write_text(BODY + "x" * 950_000 + "\n" + BODY.replace("Sake", "Goma"),
                                         encoding="utf-8")
     (dest / "huge_front_matter.txt").write_text("---\ntitle: " + "a" * 70_000 + "\n---\n" + BODY,
                                                 encoding="utf-8")
     (dest / "dangling.txt").symlink_to(dest / "nowhere" / "gone.txt")
+    (dest / "zero_width.txt").write_text("\u200b\u200b\ufeff\u2060\n", encoding="utf-8")
+    (dest / "date_junk.txt").write_text("---\ndate: 2024-01-01 garbage\n---\n" + BODY, encoding="utf-8")
+    (dest / "hour_25.txt").write_text("---\ndate: 2024-01-01T25:00:00\n---\n" + BODY, encoding="utf-8")
+    (dest / "utf16_no_bom.txt").write_bytes(BODY.encode("utf-16-le"))
+    (dest / "loop_a.txt").symlink_to(dest / "loop_b.txt")
+    (dest / "loop_b.txt").symlink_to(dest / "loop_a.txt")
+    (dest / ("L" * 240 + ".txt")).write_text(BODY.replace("Sake", "Kibumba"), encoding="utf-8")
+    (dest / "binary_title.txt").write_text("---\ntitle: !!binary aGVsbG8=\n---\n" + BODY, encoding="utf-8")
+    (dest / os.fsdecode(b"bad\xff\xfename.txt")).write_text(BODY.replace("Sake", "Rubaya"), encoding="utf-8")
     return dest
 
 
@@ -122,6 +138,14 @@ def test_each_hostile_file_costs_only_itself(hostile_build, name: str) -> None: 
     else:
         assert problem is not None, f"{name} was not skipped"
         assert expected in problem
+
+
+def test_a_file_name_that_is_not_utf8_is_built_and_reported(hostile_build) -> None:  # type: ignore[no-untyped-def]
+    settings, corpus, _, report = hostile_build
+    path = corpus / os.fsdecode(b"bad\xff\xfename.txt")
+    assert any(a.path == path for a in report.accepted)
+    data = json.loads((settings.out_dir / "build-report.json").read_text(encoding="utf-8"))
+    assert "bad\ufffd\ufffdname.txt" in {Path(a["file"]).name for a in data["accepted"]}
 
 
 def test_the_seeds_are_untouched(hostile_build) -> None:  # type: ignore[no-untyped-def]
@@ -207,3 +231,36 @@ def test_kg_build_exits_2_and_names_the_file(tmp_path: Path) -> None:
     assert "built 1 document(s)" in proc.stdout
     report = json.loads((tmp_path / "out" / "build-report.json").read_text(encoding="utf-8"))
     assert [s["file"] for s in report["skipped"]] == [str(tmp_path / "docs" / "bad.txt")]
+
+
+def test_a_link_to_a_document_or_its_text_with_other_metadata_changes_nothing_of_it(tmp_path: Path) -> None:
+    settings = replace(Settings(), out_dir=tmp_path / "out")
+    (tmp_path / "a").mkdir()
+    first = tmp_path / "a" / "rapport.txt"
+    first.write_text("---\ntitle: Rapport du jour\ndate: 2024-03-04\n---\n" + BODY, encoding="utf-8")
+    build([tmp_path / "a"], settings=settings)
+    before = _graphs(settings)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "lien.txt").symlink_to(first)  # the same file under another name
+    (tmp_path / "b" / "copie.txt").write_text("---\ntitle: PWNED\ndate: 1999-01-01\n---\n" + BODY, encoding="utf-8")
+    report = build([tmp_path / "b"], settings=settings)
+    after = _graphs(settings)
+    graph = next(g for g in before if "/graph/" in str(g))
+    gained = after[graph] - before[graph]
+    assert before[graph] - after[graph] == set()  # nothing of it lost or rewritten
+    assert {p for _, p, _ in gained} == {KG.sourceFile}  # it only learns its second file
+    link = next(a for a in report.accepted if a.path.name == "lien.txt")
+    assert any("same text as" in n and "built before" in n for n in link.notes)
+    copy = next(a for a in report.accepted if a.path.name == "copie.txt")
+    assert URIRef(copy.graph) != graph  # other metadata: another document
+
+
+def test_an_output_file_that_is_a_folder_stops_before_the_store_changes(tmp_path: Path) -> None:
+    from kg.errors import KgError
+
+    settings = replace(Settings(), out_dir=tmp_path / "out")
+    (settings.out_dir / "graph.trig").mkdir(parents=True)
+    (tmp_path / "doc.txt").write_text(BODY, encoding="utf-8")
+    with pytest.raises(KgError, match="graph.trig is a folder"):
+        build([tmp_path / "doc.txt"], settings=settings)
+    assert not settings.store_path.exists()
