@@ -56,7 +56,7 @@ class ServeOptions:
     header_timeout: float = 10.0  # seconds to receive a request's headers
     hosts: tuple[str, ...] = ()  # Host header values accepted besides loopback and the bound address
     cors: tuple[str, ...] = ()  # origins admitted besides loopback pages ("*": every origin)
-    fast_budget: float = 1.0  # seconds a query may take before it moves to the slow lane
+    fast_budget: float = 0.5  # seconds a query may take before it moves to the slow lane
 
 
 def _answer(a: Answer) -> Response:

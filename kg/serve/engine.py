@@ -261,6 +261,7 @@ class _Outcome(Exception):
 
 
 _HEAVY_REMEMBERED = 1024
+_CRASHED = "the query worker stopped (out of memory, or an expression nested too deep); narrow the query"
 
 
 @dataclass
@@ -273,7 +274,7 @@ class Engine:
     max_rows: int = 10_000
     max_bytes: int = 32 * 1024 * 1024  # per answer
     max_memory: int = 1024 * 1024 * 1024  # per worker, resident
-    fast_budget: float = 1.0  # seconds a query may take in the fast lane
+    fast_budget: float = 0.5  # seconds a query may take in the fast lane
     _idle: dict[str, queue.Queue[_Worker]] = field(default_factory=dict, init=False)
     _all: list[_Worker] = field(default_factory=list, init=False)
     _heavy: OrderedDict[int, None] = field(default_factory=OrderedDict, init=False)
@@ -286,11 +287,12 @@ class Engine:
         return self.workers > 1
 
     def start(self) -> None:
-        self._idle = {"fast": queue.Queue(), "slow": queue.Queue()}
+        self._idle = {"fast": queue.Queue(), "slow": queue.Queue(), "spare": queue.Queue()}
         fast_n = max(1, self.workers // 2) if self.lanes else 1
         self._slow_size = self.workers - fast_n
         self._slots = threading.BoundedSemaphore(max(1, self._slow_size))  # heavy queries at once
         starting = [self._spawn("fast" if i < fast_n else "slow") for i in range(self.workers)]
+        starting.append(self._spawn("spare"))  # ready to take a killed worker's place at once
         for w in starting:
             self._ready(w)
 
@@ -318,7 +320,17 @@ class Engine:
         self._replace(w.lane)
 
     def _replace(self, lane: str) -> None:
-        """A new worker for a lane, made ready in the background: the request goes on."""
+        """A new worker for a lane: the ready spare at once if there is one (and a new
+        spare made ready in the background), else a new worker made ready in the
+        background. The request that caused it goes on either way."""
+        try:
+            spare = self._idle["spare"].get_nowait()
+        except (KeyError, queue.Empty):
+            spare = None
+        if spare is not None:
+            spare.lane = lane
+            self._idle[lane].put(spare)
+            lane = "spare"
         threading.Thread(target=self._ready, args=(self._spawn(lane),), daemon=True).start()
 
     def _key(self, req: Request) -> int:
@@ -362,6 +374,12 @@ class Engine:
 
     def _run_fast(self, req: Request, deadline: float, cancelled: threading.Event | None) -> Answer:
         w = self._take("fast", deadline, cancelled)
+        if self.lanes:
+            with self._lock:  # found heavy while this one waited (the same query sent many times)
+                heavy = self._key(req) in self._heavy
+            if heavy:
+                self._idle["fast"].put(w)
+                return self._run_heavy(req, deadline, cancelled)
         budget = min(deadline, time.monotonic() + self.fast_budget) if self.lanes else deadline
         w.conn.send(req)
         if self._wait(w, budget, cancelled):
@@ -420,15 +438,14 @@ class Engine:
             return True
         except (EOFError, OSError):  # the worker died (its memory backstop, a crash)
             self._drop(w)
-            raise _Outcome(503, "the query worker stopped (out of memory, or an expression nested too "
-                                "deep); narrow the query", heavy=True) from None
+            raise _Outcome(503, _CRASHED, heavy=True) from None
 
     def _done(self, w: _Worker) -> Answer:
         try:
             answer: Answer = w.conn.recv()
         except (EOFError, OSError):
             self._drop(w)
-            raise _Outcome(503, "the query worker stopped while it answered; try again", heavy=True) from None
+            raise _Outcome(503, _CRASHED, heavy=True) from None
         if w.lane == "slow" and self._alive("slow") > self._slow_size:
             self._kill(w)  # moved here from the fast lane, and the slow lane is full: retired
         else:
