@@ -337,9 +337,8 @@ def test_sixteen_clients_four_of_them_heavy(seed_build) -> None:  # type: ignore
     assert load["errors"] == []
     assert all(c > 0 for c in load["cheap"]), load["cheap"]
     assert load["heavy"] and set(load["heavy"]) <= {503}, load["heavy"]
-    # the watchdog samples every 20 ms: a worker may pass the limit by what it allocates in that time
     assert load["peak_mib"] and max(load["peak_mib"]) > 50  # the workers were seen
-    assert max(load["peak_mib"]) < LIMIT_MIB * 1.5, max(load["peak_mib"])
+    assert max(load["peak_mib"]) < LIMIT_MIB, max(load["peak_mib"])
 
 
 def _load(server: Server, heavy_clients: int) -> dict[str, list]:  # type: ignore[type-arg]

@@ -261,6 +261,9 @@ class _Outcome(Exception):
 
 
 _HEAVY_REMEMBERED = 1024
+# the watchdog samples every 20 ms and acts at this share of the limit, so that what a
+# query allocates between two samples stays under the limit
+_WATCH_AT = 0.85
 _CRASHED = "the query worker stopped (out of memory, or an expression nested too deep); narrow the query"
 
 
@@ -428,7 +431,7 @@ class Engine:
                 if cancelled is not None and cancelled.is_set():
                     self._drop(w)
                     raise _Outcome(499, "the client closed the request")
-                if _resident(w.process.pid or 0) > self.max_memory:
+                if _resident(w.process.pid or 0) > self.max_memory * _WATCH_AT:
                     self._drop(w)
                     raise _Outcome(503, f"the query needed more than the memory limit of "
                                         f"{self.max_memory // 2**20} MiB; narrow it (LIMIT, fewer joins)",
