@@ -31,6 +31,17 @@ def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
     return Settings(out_dir=out, store_dir=Path(store) if store else None)
 
 
+def _megabytes(text: str) -> float:
+    """A size limit in MB: a finite number from 0.001 to 1000."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of MB") from None
+    if not 0.001 <= value <= 1000:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of MB from 0.001 to 1000")
+    return value
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.max_mb is not None:
@@ -201,8 +212,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
     b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
-    b.add_argument("--max-mb", type=float, metavar="MB",
-                   help="skip a document file larger than this (default 1 MB: about 60 s of parsing)")
+    b.add_argument("--max-mb", type=_megabytes, metavar="MB",
+                   help="skip a document file larger than this (default 1)")
     b.set_defaults(func=cmd_build)
 
     q = sub.add_parser("query", help="run a named query or a .rq file")

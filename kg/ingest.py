@@ -232,6 +232,7 @@ def _sidecar(path: Path) -> dict[str, Any]:
     return _meta(path, data, "metadata file")
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff]")
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]+")
 
 
@@ -246,7 +247,7 @@ def _text(path: Path, value: Any, key: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)) or (
             isinstance(value, float) and not math.isfinite(value)):
         raise InputError(path, f"{key!r} must be text, not {value!r}"[:200])
-    out = str(value).replace("\ufeff", "").strip()
+    out = _CONTROLS.sub("", str(value)).strip()  # no terminal escapes, NULs or direction overrides
     return out[:500] or None
 
 

@@ -75,3 +75,20 @@ def test_discover_names_a_missing_path_and_goes_on(tmp_path) -> None:  # type: i
     found = list(discover([tmp_path / "nope", tmp_path / "ok.txt"]))
     assert isinstance(found[0], InputError) and "no such file" in str(found[0])
     assert found[1] == tmp_path / "ok.txt"
+
+
+def test_a_title_keeps_no_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "ctrl.txt"
+    path.write_text('---\ntitle: "a\\0b\\x1b[31m\\u202eZ\\uFEFF"\n---\nLe M23 a attaqué Sake le 3 mars 2024.\n',
+                    encoding="utf-8")
+    assert read(path).title == "ab[31mZ"  # no NUL, no terminal escape, no direction override
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-1", "0", "abc"])
+def test_build_refuses_a_size_limit_that_is_no_size(value: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    from kg.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["build", "seeds", f"--max-mb={value}"])
+    assert info.value.code == 2
+    assert "--max-mb" in capsys.readouterr().err
