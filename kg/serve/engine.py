@@ -384,7 +384,7 @@ class Engine:
                 self._idle["fast"].put(w)
                 return self._run_heavy(req, deadline, cancelled)
         budget = min(deadline, time.monotonic() + self.fast_budget) if self.lanes else deadline
-        w.conn.send(req)
+        self._send(w, req)
         if self._wait(w, budget, cancelled):
             return self._done(w)
         # past the fast lane's budget: the query goes on in the slow lane if it has room;
@@ -414,7 +414,7 @@ class Engine:
                 raise _Outcome(503, "the slow lane is busy with other long queries; try again later")
         try:
             w = self._take("slow", deadline, cancelled)
-            w.conn.send(req)
+            self._send(w, req)
             if self._wait(w, deadline, cancelled):
                 return self._done(w)
             self._drop(w)
@@ -422,6 +422,13 @@ class Engine:
                            heavy=True)
         finally:
             self._slots.release()
+
+    def _send(self, w: _Worker, req: Request) -> None:
+        try:
+            w.conn.send(req)
+        except OSError:  # it died while idle
+            self._drop(w)
+            raise _Outcome(503, _CRASHED) from None
 
     def _wait(self, w: _Worker, until: float, cancelled: threading.Event | None) -> bool:
         """True when the worker has answered; False at ``until``; an _Outcome (and the
