@@ -161,6 +161,8 @@ def test_sentence(docs: dict[tuple[str, int], Doc], table: str, i: int, case: di
             assert not doc.ex.engagements, f"an engagement where none is\n{why}"
         for want in wants:
             assert any(_engagement_ok(doc, want, e) for e in doc.ex.engagements), f"missing {want}\n{why}"
+    if "engagement_count" in case:  # the same event told twice is one engagement
+        assert len(doc.ex.engagements) == case["engagement_count"], f"not {case['engagement_count']}\n{why}"
     if "relations" in case:
         wants = case["relations"] or []
         if not wants:

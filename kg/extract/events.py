@@ -520,6 +520,28 @@ def _within(coarse: PartialDate | None, fine: PartialDate | None) -> bool:
     return coarse.day is None or fine.day is None or abs(coarse.day - fine.day) <= 1
 
 
+_PRECISION = {"unknown": 0, "year": 1, "month": 2, "day": 3}
+
+
+def _finer(a: PartialDate | None, b: PartialDate | None) -> bool:
+    return a is not None and (b is None or _PRECISION[a.precision] > _PRECISION[b.precision])
+
+
+def _contains(a: PartialDate | None, b: PartialDate | None) -> bool:
+    """Whether one date lies within the other (the year of a month, the month of a day)."""
+    if a is None or b is None or a.year != b.year:
+        return False
+    coarse, fine = (a, b) if _PRECISION[a.precision] <= _PRECISION[b.precision] else (b, a)
+    return coarse.precision == "year" or (coarse.month == fine.month and coarse.precision == "month")
+
+
+def _same_place(a: Engagement, b: Engagement, mentions: tuple[Mention, ...]) -> bool:
+    """Places that agree: the same words, or one of the two unknown."""
+    if a.place is None or b.place is None:
+        return True
+    return _identity(mentions[a.place]) == _identity(mentions[b.place])
+
+
 def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...]) -> list[Engagement]:
     """'The army says it repelled the attack' is a second account of the engagement a
     group claims, not a second engagement: it becomes one more claim of it, and its
@@ -535,13 +557,19 @@ def _merge_contested(engagements: list[Engagement], mentions: tuple[Mention, ...
         elif e.type in ("Capture", "Attack") and e.date is not None:
             # the same act told twice ("a annoncé avoir capturé une base … le 24 novembre";
             # "il avait pris le contrôle du camp de Niafounke le 24 novembre")
+            # … or told first without its day ("Le JNIM frappe la base" in a headline, then
+            # "le 17 septembre … la base"): a date within the other's, at an agreeing place
             who = _who(e, mentions)
-            host = next((o for o in out if o.type == e.type and o.date == e.date
-                         and who & _who(o, mentions)), None)
+            host = next((o for o in out if o.type == e.type and who & _who(o, mentions) and (
+                o.date == e.date or (_contains(o.date, e.date) and _same_place(o, e, mentions)))), None)
             if host is not None:
                 specific = e.place is not None and mentions[e.place].type != "Country"
                 keep = e if specific and (host.place is None or mentions[host.place].type == "Country") else host
                 other = host if keep is e else e
+                if _finer(other.date, keep.date):
+                    keep = Engagement(keep.type, other.date, keep.place, keep.agents, keep.targets,
+                                      keep.claimed_by, keep.fatalities, keep.evidence, keep.confidence,
+                                      keep.claims)
                 sources = {_identity(mentions[c.source]) if isinstance(c.source, int) else c.source
                            for c in keep.claims}
                 extra = tuple(c for c in other.claims if (_identity(mentions[c.source])
