@@ -217,8 +217,8 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
         if m:
             phrase = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(),
                                         alignment_mode="expand")
-            if phrase is not None:
-                found.append((phrase.root, type_))
+            if phrase is not None:  # its verb when it has one: "pour prendre le contrôle" is a purpose
+                found.append((next((t for t in phrase if t.pos_ == "VERB"), phrase.root), type_))
     return [(tok, "ViolenceAgainstCivilians" if type_ in ("Attack", "AirStrike", "Shelling")
              and _against_civilians(tok) else type_) for tok, type_ in found if not _modal(tok)]
 
@@ -278,6 +278,13 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
                 targets += found
             elif child.dep_ == "nmod" and case & {"de", "du", "des", "d'", "d’", "par"}:
                 agents += found
+            elif child.dep_ == "acl" and child.pos_ == "VERB":  # "l'attaque lancée par X contre Y"
+                for part in child.children:
+                    part_case = {c.lower_ for c in part.children if c.dep_ == "case"}
+                    if part.dep_ == "obl:agent" or (part.dep_.startswith("obl") and "par" in part_case):
+                        agents += idx.in_tokens(_phrase(part), actors)
+                    elif part_case & PREP_TARGET:
+                        targets += idx.in_tokens(_phrase(part), actors)
         verb = tok.head if tok.head.pos_ in ("VERB", "AUX") else tok
     for child in verb.children:
         found = idx.in_tokens(_phrase(child), actors)
