@@ -37,6 +37,7 @@ NOUN_TRIGGERS: dict[str, str] = FR.table("noun_triggers")
 NEEDS_POSITION = FR.words("needs_position")
 NEEDS_OBJECT = FR.words("needs_object")
 LOSING_VERBS = FR.words("losing_verbs")
+SUFFERING_VERBS = FR.words("suffering_verbs")
 LOSING_CUES = FR.words("losing_cues")
 YIELDING_VERBS = FR.words("yielding_verbs")
 YIELDING_CUES = FR.words("yielding_cues")
@@ -323,6 +324,10 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
                    for i in idx.in_tokens(list(c.head.subtree) if c.dep_ in ("fixed", "case") else
                                           list(c.subtree), actors)]
         return list(dict.fromkeys(w for w in winners if w not in agents)), agents
+    if verb is not tok and verb.lemma_.lower() in SUFFERING_VERBS:  # "X a subi une attaque de Y"
+        sufferers = [i for c in verb.children if c.dep_ == "nsubj" for i in idx.in_tokens(_phrase(c), actors)]
+        if sufferers:
+            return [a for a in dict.fromkeys(agents + targets) if a not in sufferers], sufferers
     return agents, targets
 
 
