@@ -41,19 +41,22 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("my", re.compile(rf"(?i)\b{_M}\s+(?:de\s+l['’]année\s+)?{_YEAR}\b")),
     ("m", re.compile(rf"(?i)\b(?:en|(?:fin|début|courant)(?:\s+de|\s+d['’])?|mi-|depuis|d['’]|mois\s+d['’]"
                      rf"|mois\s+de)\s*{_M}\b")),
-    ("y", re.compile(rf"(?i)\b(?:en|depuis|jusqu['’]en|dès|avant|après|d['’]ici|de|à|au|année)\s+{_YEAR}\b(?!\s*(?:morts|soldats|personnes|%))")),
+    ("y", re.compile(rf"(?i)\b(?:(?:en|depuis|jusqu['’]en|dès|avant|après|d['’]ici|de|à|au|année|début|fin"
+                     rf"|courant)\s+|mi-){_YEAR}\b(?!\s*(?:morts|soldats|personnes|%))")),
     ("d", re.compile(r"(?i)\b(?:le|les|du|au|jusqu['’]au)\s+(\d{1,2})(?:er)?\b(?![,.]?\d)"
                      r"(?!\s*(?:e\b|ème|%|h\b|heures?|ans|km|kilomètres|[a-zé-]*(?:bataillons?|divisions?"
                      r"|brigades?|soldats|morts|personnes|avant-postes|postes|bases|positions|villes"
                      r"|civils|combattants|membres|policiers|maisons|villages|camps|mille|millions?)\b))")),
     ("next", re.compile(r"(?i)\ble\s+lendemain\b")),
     ("rel", re.compile(r"(?i)\b(avant-hier|hier|aujourd['’]hui|ce\s+matin|cette\s+nuit|ce\s+soir)\b")),
+    # "la semaine dernière", "le mois dernier", "l'année passée": before the publication date
+    ("period", re.compile(r"(?i)\b(la\s+semaine|le\s+mois|l['’]année)\s+(?:dernière|dernier|passée|passé)\b")),
     ("weekday", re.compile(r"(?i)\b(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)(\s+dernier)?\b"
                            r"(?!\s+\d)")),
     ("same", re.compile(r"(?i)\b(?:le\s+même\s+jour|ce\s+jour-là)\b")),
 ]
 # every pattern above needs one of these: a sentence without any is not searched
-_MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là|hier|aujourd|matin|nuit|soir"
+_MAY_DATE = re.compile(rf"(?i)\d|{_M}|lendemain|même\s+jour|jour-là|hier|aujourd|matin|nuit|soir|dernier|dernière|passé"
                        r"|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche")
 _PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
 
@@ -81,7 +84,8 @@ class DateMention:
         """'jusqu'en 2030', 'depuis 2025': the edge of a period, not the date of an event."""
         if re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text):
             return True
-        return self.date.precision == "year" and not re.match(r"(?i)(?:en|année)\s", self.text)
+        return self.date.precision == "year" and not re.match(r"(?i)(?:en|année|début|fin|courant)\s|mi-|l['’]année",
+                                                              self.text)
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,15 @@ class DateContext:
                     back = 7  # "jeudi dernier" written on a Thursday
             d = self.anchor - dt.timedelta(days=back)
             return self._set(PartialDate(d.year, d.month, d.day, "day", "inferred"))
+        if kind == "period":
+            if self.anchor is None:
+                return None
+            unit = groups[0].lower().split()[-1].replace("’", "'")
+            if unit == "l'année":
+                return PartialDate(self.anchor.year - 1, None, None, "year", "inferred")
+            d = self.anchor - dt.timedelta(days=7) if unit == "semaine" else \
+                self.anchor.replace(day=1) - dt.timedelta(days=1)  # the week before; the month before
+            return self._set(PartialDate(d.year, d.month, None, "month", "inferred"))
         if kind == "dmy":
             return self._set(PartialDate(int(groups[-1]), MONTHS[groups[-2].lower()],
                                          int(groups[-3]), "day", "stated"))
