@@ -194,6 +194,28 @@ def _fate_after(document: Document, end: int) -> str | None:
     return None
 
 
+def _name_part(sdoc: Doc, j: int, *, first: bool) -> int:
+    """How many tokens from ``j`` continue a place name after a locative cue: a
+    capitalised word (1); a hyphen inside a name, "El-Obeid" (2: the hyphen and the next
+    word); a short particle joined by a hyphen, "Deir ez-Zor" (3)."""
+    n = len(sdoc)
+    t = sdoc[j]
+    if t.text[:1].isupper() and (t.is_alpha or "-" in t.text):
+        return 1
+    if first:
+        return 0
+
+    def joined(k: int) -> bool:  # a hyphen glued to the words around it
+        return k + 1 < n and sdoc[k].text in ("-", "‐") and not sdoc[k - 1].whitespace_ \
+            and not sdoc[k].whitespace_ and sdoc[k + 1].text[:1].isupper()
+
+    if joined(j):
+        return 2
+    if t.is_lower and t.is_alpha and len(t) <= 3 and not t.whitespace_ and joined(j + 1):
+        return 3
+    return 0
+
+
 def _covers(m: Mention, document: Document, tok: Token) -> bool:
     start, end = document.span(tok.idx, tok.idx + len(tok.text))
     return m.start <= start and end <= m.end
@@ -509,9 +531,11 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
         if tok.lower_ not in PLACE_CUES or tok.i + 1 >= len(sdoc):
             continue
         j = tok.i + 1
-        while j < len(sdoc) and j - tok.i <= 3 and sdoc[j].text[:1].isupper() \
-                and (sdoc[j].is_alpha or "-" in sdoc[j].text) and sdoc[j].i not in taken:
-            j += 1
+        while j < len(sdoc) and j - tok.i <= 6:
+            step = _name_part(sdoc, j, first=j == tok.i + 1)
+            if not step or any(k in taken for k in range(j, j + step)):
+                break
+            j += step
         # after a locative cue, a name the model calls a person is a place too ("dans Wad
         # Madani"); resolution keeps it only if the gazetteer knows the place
         if j > tok.i + 1 and sdoc[tok.i + 1].ent_type_ != "ORG":
