@@ -63,6 +63,8 @@ _PAGE_DATE = re.compile(r"\b(\d{2})-(\d{2})-((?:19|20)\d\d)\b")
 
 _BOUND_BEFORE = re.compile(r"(?i)(?:depuis|jusqu['’]\w*|dès)\s+(?:le\s+|la\s+|l['’]|fin\s+|début\s+|mi-)?$")
 _BOUND_START = re.compile(r"(?i)(?:depuis|jusqu|dès)\b")
+_SINCE = re.compile(r"(?i)(?:depuis|dès)\s+(?:le\s+|la\s+|l['’]|fin\s+|début\s+|mi-)?$")
+_SINCE_START = re.compile(r"(?i)(?:depuis|dès)\b")
 
 
 def _bound(text: str, start: int) -> bool:
@@ -78,11 +80,13 @@ class DateMention:
     end: int
     text: str
     date: PartialDate
+    bound: bool = False  # preceded by "depuis", "jusqu'au" …: the edge of a period
+    since: bool = False  # preceded by "depuis" or "dès": the start of what goes on
 
     @property
     def is_span_bound(self) -> bool:
         """'jusqu'en 2030', 'depuis 2025': the edge of a period, not the date of an event."""
-        if re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text):
+        if self.bound or re.match(r"(?i)(?:jusqu|depuis|d['’]ici|dès)", self.text):
             return True
         return self.date.precision == "year" and not re.match(r"(?i)(?:en|année|début|fin|courant)\s|mi-|l['’]année",
                                                               self.text)
@@ -153,7 +157,7 @@ class DateContext:
             return year, "inferred"
         return None, "stated"
 
-    def resolve(self, kind: str, groups: tuple[str, ...]) -> PartialDate | None:
+    def resolve(self, kind: str, groups: tuple[str, ...], text: str = "") -> PartialDate | None:
         if kind == "range":
             if len(groups) == 3:
                 return self.resolve("dmy", groups)
@@ -186,7 +190,10 @@ class DateContext:
         if kind == "my":
             return self._set(PartialDate(int(groups[1]), MONTHS[groups[0].lower()], None, "month", "stated"))
         if kind == "y":
-            return PartialDate(int(groups[0]), None, None, "year", "stated")  # a span, not context
+            date = PartialDate(int(groups[0]), None, None, "year", "stated")
+            if re.match(r"(?i)(?:en|début|fin|courant)\s|mi-", text):  # "En 2022, …": the story's year
+                self.year, self.year_basis, self.month, self.day = date.year, "stated", None, None
+            return date  # "depuis 2022", "jusqu'en 2030": a span, not context
         if kind in ("dm", "m"):
             named_day: int | None = int(groups[0]) if kind == "dm" else None
             named_month = MONTHS[groups[-1].lower()]
@@ -277,11 +284,13 @@ def find_dates(document: Document, sentences: list[tuple[int, int]]) -> list[Sen
             if kind == "dmy" and start < 200 and _PAGE_DATE.search(text):
                 continue
             saved = (ctx.year, ctx.year_basis, ctx.month, ctx.day)
-            date = ctx.resolve(kind, groups)
-            if date is not None and _bound(analysis, s):
+            date = ctx.resolve(kind, groups, analysis[s:e])
+            bound = date is not None and _bound(analysis, s)
+            if bound:
                 ctx.year, ctx.year_basis, ctx.month, ctx.day = saved  # "depuis décembre 2023"
             if date is not None:
-                found.append(DateMention(index, s, e, analysis[s:e], date))
+                since = bool(_SINCE.search(analysis[max(0, s - 16) : s]) or _SINCE_START.match(analysis, s))
+                found.append(DateMention(index, s, e, analysis[s:e], date, bound, since))
         out.append(SentenceDates(found, context))
     return out
 

@@ -371,8 +371,10 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
     seen.update(t for t, n in counts.items() if n > 1)  # a headline repeated as a title
     for sent_i, sent in enumerate(sdoc.sents):
         info = dates[sent_i]
-        stated = [d for d in info.stated if not d.is_span_bound
-                  and not _inside_mention(document, d, idx)]  # "Mouvement du 23 mars"
+        usable = [d for d in info.stated if not _inside_mention(document, d, idx)]  # "Mouvement du 23 mars"
+        # an event's own date; else the start of what goes on ("assiègent Djibo depuis février"),
+        # but never a background one beside a date of its own ("En guerre depuis 2023, … jeudi")
+        stated = [d for d in usable if not d.is_span_bound] or [d for d in usable if d.since]
         # a sentence that states no date is dated by the last one the story gave (basis
         # "carried", or "inferred" when its year came from the publication date)
         date: PartialDate | None = stated[0].date if stated else info.context
