@@ -290,7 +290,9 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
     for child in verb.children:
         found = idx.in_tokens(_phrase(child), actors)
         case = {c.lower_ for c in child.children if c.dep_ == "case"}
-        active_subject = child.dep_ == "nsubj:pass" and verb.lemma_.lower() in ETRE_VERBS  # "est entrée"
+        reflexive = any(c.dep_.startswith("expl") and c.lower_ in ("se", "s'", "s’") for c in verb.children)
+        active_subject = child.dep_ == "nsubj:pass" and (  # "est entrée", "se sont retirées"
+            verb.lemma_.lower() in ETRE_VERBS or reflexive)
         if child.dep_ in ("nsubj",) or active_subject or child.dep_ == "obl:agent" \
                 or (child.dep_.startswith("obl") and "par" in case):
             agents += [f for f in found if f not in agents]
