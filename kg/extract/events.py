@@ -38,6 +38,7 @@ NEEDS_POSITION = FR.words("needs_position")
 NEEDS_OBJECT = FR.words("needs_object")
 LOSING_VERBS = FR.words("losing_verbs")
 SUFFERING_VERBS = FR.words("suffering_verbs")
+STRIKE_MEANS: dict[str, str] = FR.table("strike_means")
 LOSING_CUES = FR.words("losing_cues")
 YIELDING_VERBS = FR.words("yielding_verbs")
 YIELDING_CUES = FR.words("yielding_cues")
@@ -75,7 +76,12 @@ _NUMBER = r"(\d{1,3}(?:[  ]\d{3})+|\d+|" + "|".join(_NUM_WORDS) + r")"
 _FATALITIES = re.compile(
     r"(?i)(?:(?:plus|au moins)\s+(?:de\s+)?)?" + _NUMBER
     + r"\s+(?:[\w'’-]+\s+){0,3}?(?:morts?|tués?|tuées?|victimes|décès)\b")
-_FATALITY_WORDS = re.compile(r"(?i)mort|tué|victimes|décès")  # what _FATALITIES ends on
+# "tuant 26 personnes", "a tué au moins 15 civils": the verb before the count
+_KILLED = re.compile(
+    r"(?i)\b(?:tuant|tué|tuée|tués|tuées|abattant)\s+(?:au\s+moins\s+|plus\s+de\s+|près\s+de\s+)?" + _NUMBER
+    + r"\s+(?:[\w'’-]+\s+){0,2}?(?:personnes|civils|soldats|combattants|policiers|militaires|gendarmes"
+      r"|villageois|habitants|enfants|femmes|membres|rebelles|jihadistes|djihadistes|insurgés|assaillants)\b")
+_FATALITY_WORDS = re.compile(r"(?i)mort|tué|tuant|abattant|victimes|décès")  # what the patterns need
 _SELON = re.compile(r"(?i)\bselon\s+((?:[\w'’-]+\s*){1,5})")
 _REPELLED = re.compile(r"(?i)\brepouss")
 
@@ -220,8 +226,25 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
                                         alignment_mode="expand")
             if phrase is not None:  # its verb when it has one: "pour prendre le contrôle" is a purpose
                 found.append((next((t for t in phrase if t.pos_ == "VERB"), phrase.root), type_))
+    found = [(tok, _by_means(tok, type_)) for tok, type_ in found]
     return [(tok, "ViolenceAgainstCivilians" if type_ in ("Attack", "AirStrike", "Shelling")
              and _against_civilians(tok) else type_) for tok, type_ in found if not _modal(tok)]
+
+
+def _by_means(tok: Token, type_: str) -> str:
+    """An attack or a shelling made with aircraft is an air strike; an attack made with
+    artillery, rockets or missiles, a shelling (the words of its subject, or after
+    avec / à / par)."""
+    if type_ not in ("Attack", "Shelling") or tok.pos_ not in ("VERB", "AUX"):
+        return type_
+    words = [t for c in tok.children if c.dep_ in ("nsubj", "nsubj:pass") for t in c.subtree]
+    words += [t for c in tok.children if c.dep_.startswith("obl")
+              and {g.lower_ for g in c.children if g.dep_ == "case"} & {"avec", "à", "au", "aux", "par"}
+              for t in c.subtree]
+    means = {STRIKE_MEANS[t.lower_] for t in words if t.lower_ in STRIKE_MEANS}
+    if "AirStrike" in means:
+        return "AirStrike"
+    return "Shelling" if "Shelling" in means else type_
 
 
 def _against_civilians(tok: Token) -> bool:
@@ -358,7 +381,9 @@ def _claim(sent: Span, trigger: Token, idx: MentionIndex) -> int | str | None:
 
 
 def _fatalities(text: str) -> int | None:
-    m = _FATALITIES.search(text) if _FATALITY_WORDS.search(text) else None
+    if not _FATALITY_WORDS.search(text):
+        return None
+    m = _FATALITIES.search(text) or _KILLED.search(text)
     return number(m.group(1)) if m else None
 
 
