@@ -26,6 +26,8 @@ FR = lang.load("fr")
 # trigger lemma -> engagement type, by part of speech
 VERB_TRIGGERS: dict[str, str] = FR.table("verb_triggers")
 HABITUAL = FR.words("habitual")
+GENERIC_DETERMINERS = FR.words("generic_determiners")
+POSSIBILITY_VERBS = FR.words("possibility_verbs")
 TREND_VERBS = FR.words("trend_verbs")
 # present-tense verbs the tagger takes for nouns ("le TNLA capture le camp")
 MISTAGGED_VERBS = FR.table("mistagged_verbs")
@@ -140,11 +142,15 @@ def _of_place(tok: Token, idx: MentionIndex) -> bool:
 def _modal(tok: Token) -> bool:
     """An intention, purpose, condition, negation or question, not an event: "pour
     capturer", "veulent conquérir", "si l'armée parvient à prendre", "n'a pas attaqué"."""
+    if tok.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in GENERIC_DETERMINERS for c in tok.children):
+        return True  # "toute attaque", "aucune offensive": no act in particular
     node: Token | None = tok
     for _ in range(4):  # the trigger and the verbs it hangs from, up to its clause
         if node is None:
             break
         kids = list(node.children)
+        if node is not tok and node.lemma_.lower() in POSSIBILITY_VERBS and "Cnd" in node.morph.get("Mood", []):
+            return True  # "pourraient se replier", "devrait attaquer"
         if any(c.dep_ == "mark" and c.lower_ in PURPOSE_MARKS | CONDITION_MARKS for c in kids):
             return True
         if any(c.dep_ == "mark" and c.lower_ == "de" for c in kids) and node.head.lemma_.lower() in INTENTION_VERBS:
@@ -469,7 +475,8 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             if type_ == "Agreement" and tok.pos_ not in ("VERB", "AUX", "ADJ"):
                 continue  # a pact named, not signed here
             outcome = "repelled" if _REPELLED.search(sent.text) else None
-            if any(t.lower_ in HABITUAL for t in tok.subtree):
+            said_of = [c for c in tok.head.children if c.dep_ in ("xcomp", "advmod")] if tok.dep_ == "nsubj" else []
+            if any(t.lower_ in HABITUAL for t in [*tok.subtree, *(t for c in said_of for t in c.subtree)]):
                 continue  # "qui bombarde sans relâche": a campaign, said as hostility
             where = _coordinated(local, idx, sdoc)
             spot = where[0] if where else None
