@@ -71,6 +71,7 @@ PRIORITY = FR.ordered("type_priority")
 REPORT_VERBS = FR.words("report_verbs")
 PREP_TARGET = FR.words("target_prepositions")
 CIVILIAN_TARGETS = FR.words("civilian_targets")
+KILLING_VERBS = FR.words("killing_verbs")
 _NUM_WORDS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
               "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15,
               "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "cent": 100}
@@ -213,6 +214,10 @@ def _triggers(sent: Span, text: str, idx: MentionIndex) -> list[tuple[Token, str
             if lemma == "bombarder" and re.search(r"(?i)aérien|avion|drone", text):
                 type_ = "AirStrike"
             found.append((tok, type_))
+        elif tok.pos_ == "VERB" and lemma in KILLING_VERBS and "Ger" not in tok.morph.get("VerbForm", []) \
+                and not tok.lower_.endswith("ant") and any(
+                    c.dep_ == "obj" and any(t.lower_ in CIVILIAN_TARGETS for t in c.subtree) for c in tok.children):
+            found.append((tok, "ViolenceAgainstCivilians"))  # "des hommes armés ont tué 17 civils"
         elif tok.pos_ == "NOUN" and tok.lower_.endswith("ant") and lemma in VERB_TRIGGERS:
             found.append((tok, VERB_TRIGGERS[lemma]))  # "l'envahissant", a participle tagged as a noun
         elif tok.pos_ in ("NOUN", "PROPN") and tok.lower_ in MISTAGGED_VERBS and tok.i > sent.start \
@@ -327,6 +332,9 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
             agents += [f for f in found if f not in agents]
         elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET or child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
             targets += [f for f in found if f not in targets]
+    if not agents:  # "des obus tirés par les FSR ont tué …", "des drones de l'armée ont frappé …"
+        means = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ in STRIKE_MEANS]
+        agents += [i for c in means for i in idx.in_tokens(list(c.subtree), actors) if i not in targets]
     if not agents and verb.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp") and verb.head.i != verb.i:
         for child in verb.head.children:
             if child.dep_ == "nsubj":
