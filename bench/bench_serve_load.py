@@ -25,11 +25,11 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
-from pathlib import Path
 
 from corpus import built_seeds  # type: ignore[import-not-found]
 
 from kg.config import PROJECT_ROOT
+from kg.serve.engine import resident, worker_pids
 
 CHEAP = "SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:Document }"
 HEAVY = ["SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
@@ -51,24 +51,6 @@ def get(port: int, query: str) -> tuple[int, float]:
         return r.status, time.perf_counter() - t0
     finally:
         conn.close()
-
-
-def workers(pid: int) -> list[int]:
-    kids = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):  # a worker is the child of the thread that started it
-        try:
-            kids += (task / "children").read_text().split()
-        except OSError:
-            continue
-    return [int(k) for k in kids if Path(f"/proc/{k}/cmdline").exists()
-            and b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()]
-
-
-def resident_mib(pid: int) -> float:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def phase(port: int, server_pid: int, seconds: float, heavy_clients: int) -> dict[str, object]:
@@ -94,8 +76,8 @@ def phase(port: int, server_pid: int, seconds: float, heavy_clients: int) -> dic
 
     def watch() -> None:
         while time.time() < end:
-            for pid in workers(server_pid):
-                peak[0] = max(peak[0], resident_mib(pid))
+            for pid in worker_pids(server_pid):
+                peak[0] = max(peak[0], resident(pid) / 2**20)
             time.sleep(0.02)
 
     threads = [threading.Thread(target=cheap) for _ in range(16 - heavy_clients)]

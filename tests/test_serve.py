@@ -25,6 +25,7 @@ from rdflib.namespace import RDF, RDFS, Namespace
 
 from kg import queries
 from kg.config import Settings
+from kg.serve.engine import resident, worker_pids
 from kg.store import open_store
 
 from .browser import browser, driver
@@ -298,31 +299,6 @@ MEMORY_HEAVY = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"  # 79 mil
 LIMIT_MIB = 400
 
 
-def _workers(server: Server) -> list[int]:
-    """The server's query worker processes (Linux /proc)."""
-    out = []
-    kids = []
-    for task in Path(f"/proc/{server.proc.pid}/task").glob("*"):  # the child of the thread that started it
-        try:
-            kids += (task / "children").read_text().split()
-        except OSError:
-            continue
-    for pid in kids:
-        try:
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                out.append(int(pid))
-        except OSError:
-            continue
-    return out
-
-
-def _resident_mib(pid: int) -> float:
-    try:
-        return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 @pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads worker memory from /proc")
 def test_sixteen_clients_four_of_them_heavy(seed_build) -> None:  # type: ignore[no-untyped-def]
     """12 clients ask a cheap query over and over while 4 send queries that would take a
@@ -373,7 +349,7 @@ def _load(server: Server, heavy_clients: int) -> dict[str, list]:  # type: ignor
 
     def watch() -> None:
         while time.time() < end:
-            peaks.extend(_resident_mib(pid) for pid in _workers(server))
+            peaks.extend(resident(pid) / 2**20 for pid in worker_pids(server.proc.pid))
             time.sleep(0.02)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(len(cheap))]

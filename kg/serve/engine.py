@@ -235,13 +235,31 @@ def _worker(path: str, conn: Connection, max_rows: int, max_bytes: int, max_memo
         conn.send(answer(store, req, max_rows, max_bytes))
 
 
-def _resident(pid: int) -> int:
+def resident(pid: int) -> int:
     """A process's resident size in bytes (Linux /proc), 0 where unknown."""
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     except (OSError, ValueError, IndexError):
         return 0
+
+
+def worker_pids(server_pid: int) -> list[int]:
+    """The query workers of a ``kg serve`` process (Linux /proc): its spawned children,
+    each the child of the thread that started it. For the load test and benchmark."""
+    out = []
+    for task in Path(f"/proc/{server_pid}/task").glob("*"):
+        try:
+            kids = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for pid in kids:
+            try:
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    out.append(int(pid))
+            except OSError:
+                continue
+    return out
 
 
 @dataclass
@@ -264,6 +282,7 @@ _HEAVY_REMEMBERED = 1024
 # the watchdog samples every 20 ms and acts at this share of the limit, so that what a
 # query allocates between two samples stays under the limit
 _WATCH_AT = 0.85
+_BUSY = "the slow lane is busy with other long queries; try again later"
 _CRASHED = "the query worker stopped (out of memory, or an expression nested too deep); narrow the query"
 
 
@@ -358,7 +377,7 @@ class Engine:
         try:
             if self.lanes and heavy:
                 return self._run_heavy(req, deadline, cancelled)
-            return self._run_fast(req, deadline, cancelled)
+            return self._run_fast(req, key, deadline, cancelled)
         except _Outcome as out:
             if out.heavy:
                 self._remember_heavy(key)
@@ -375,11 +394,11 @@ class Engine:
             except queue.Empty:
                 continue
 
-    def _run_fast(self, req: Request, deadline: float, cancelled: threading.Event | None) -> Answer:
+    def _run_fast(self, req: Request, key: int, deadline: float, cancelled: threading.Event | None) -> Answer:
         w = self._take("fast", deadline, cancelled)
         if self.lanes:
             with self._lock:  # found heavy while this one waited (the same query sent many times)
-                heavy = self._key(req) in self._heavy
+                heavy = key in self._heavy
             if heavy:
                 self._idle["fast"].put(w)
                 return self._run_heavy(req, deadline, cancelled)
@@ -392,16 +411,12 @@ class Engine:
         assert self._slots is not None
         if not self._slots.acquire(blocking=False):
             self._drop(w)
-            raise _Outcome(503, "the slow lane is busy with other long queries; try again later", heavy=True)
-        self._remember_heavy(self._key(req))
+            raise _Outcome(503, _BUSY, heavy=True)
+        self._remember_heavy(key)
         w.lane = "slow"
         self._replace("fast")
         try:
-            if self._wait(w, deadline, cancelled):
-                return self._done(w)
-            self._drop(w)
-            raise _Outcome(503, f"the query did not finish within the time limit of {self.timeout:g} s",
-                           heavy=True)
+            return self._finish(w, deadline, cancelled)
         finally:
             self._slots.release()
 
@@ -411,17 +426,20 @@ class Engine:
             if cancelled is not None and cancelled.is_set():
                 raise _Outcome(499, "the client closed the request")
             if time.monotonic() > deadline:
-                raise _Outcome(503, "the slow lane is busy with other long queries; try again later")
+                raise _Outcome(503, _BUSY)
         try:
             w = self._take("slow", deadline, cancelled)
             self._send(w, req)
-            if self._wait(w, deadline, cancelled):
-                return self._done(w)
-            self._drop(w)
-            raise _Outcome(503, f"the query did not finish within the time limit of {self.timeout:g} s",
-                           heavy=True)
+            return self._finish(w, deadline, cancelled)
         finally:
             self._slots.release()
+
+    def _finish(self, w: _Worker, deadline: float, cancelled: threading.Event | None) -> Answer:
+        """The answer of a worker that runs a query, by the deadline (else it is replaced)."""
+        if self._wait(w, deadline, cancelled):
+            return self._done(w)
+        self._drop(w)
+        raise _Outcome(503, f"the query did not finish within the time limit of {self.timeout:g} s", heavy=True)
 
     def _send(self, w: _Worker, req: Request) -> None:
         try:
@@ -438,7 +456,7 @@ class Engine:
                 if cancelled is not None and cancelled.is_set():
                     self._drop(w)
                     raise _Outcome(499, "the client closed the request")
-                if _resident(w.process.pid or 0) > self.max_memory * _WATCH_AT:
+                if resident(w.process.pid or 0) > self.max_memory * _WATCH_AT:
                     self._drop(w)
                     raise _Outcome(503, f"the query needed more than the memory limit of "
                                         f"{self.max_memory // 2**20} MiB; narrow it (LIMIT, fewer joins)",
