@@ -29,6 +29,7 @@ from .vocab import (
     PRECISIONS,
     RELATION_TERMS,
     SEM,
+    SYMMETRIC_RELATIONS,
     WD,
     WGS,
 )
@@ -201,6 +202,8 @@ class _Mapper:
         s, o = self.party(rel.subject), self.party(rel.object)
         if s is None or o is None or s == o:
             return
+        if rel.type in SYMMETRIC_RELATIONS and str(o) < str(s):
+            s, o = o, s  # "A allied with B" and "B allied with A" are one statement
         # one node per relation and document; each sentence that states it is evidence
         node = iris.statement("relation", rel.type, s, o, self.doc.id)
         yield node, RDF.type, cls

@@ -204,5 +204,8 @@ RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
     "opposes": (KG.Hostility, KG.opposes),
     "agreement": (KG.Agreement, KG.agreementWith),
 }
+# relation types whose shortcut is an owl:SymmetricProperty (a test keeps them equal): one
+# node per pair, whichever way round the text states it
+SYMMETRIC_RELATIONS = frozenset({"alliedWith", "opposes", "agreement"})
 
-__all__ = ["ACTOR_TYPES", "ENGAGEMENT_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "RELATION_TERMS", "SEM", "WD", "WGS", "URIRef"]
+__all__ = ["ACTOR_TYPES", "ENGAGEMENT_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "RELATION_TERMS", "SEM", "SYMMETRIC_RELATIONS", "WD", "WGS", "URIRef"]

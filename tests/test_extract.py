@@ -217,3 +217,25 @@ def test_a_language_without_a_pack_is_that_documents_error(tmp_path: Path) -> No
     results = list(extract([read(other), read(french)], settings=SETTINGS))
     assert not isinstance(results[0], Extraction) and "'sw'" in str(results[0])
     assert isinstance(results[1], Extraction) and results[1].engagements
+
+
+def test_seed_001_a_lower_case_word_continues_its_sentence(seeds) -> None:  # type: ignore[no-untyped-def]
+    # the parser cut "Le 6e bataillon … et le 425e bataillon … de la 66e division" before "et"
+    ex, _, _ = seeds["001"]
+    sent = next(s for s in ex.sentences if "Le 6e bataillon d'infanterie" in s.text)
+    assert "le 425e bataillon" in sent.text
+    assert any(r.type == "subunitOf" and "6e bataillon" in ex.mentions[r.subject].text
+               and "66e division" in ex.mentions[r.object].text for r in ex.relations)
+
+
+def test_seed_001_infobox_belligerents(seeds) -> None:  # type: ignore[no-untyped-def]
+    # "Conseil administratif d'État • Forces de garde-frontières de Kokang (en) Armée de
+    # l'État shan – Nord (en)[8] |" then "Alliance des Trois Fraternités Parti communiste
+    # de Birmanie[9] Autres forces anti-junte |": each side's parties with its lead
+    ex, _, _ = seeds["001"]
+    rels = {(r.type, ex.mentions[r.subject].text, ex.mentions[r.object].text) for r in ex.relations}
+    assert ("alliedWith", "Forces de garde-frontières de Kokang", "Conseil administratif d'État") in rels
+    assert ("opposes", "Forces de garde-frontières de Kokang", "Alliance des Trois Fraternités") in rels
+    assert ("opposes", "Parti communiste de Birmanie", "Conseil administratif d'État") in rels
+    # the commanders' and the units' rows below are not sides
+    assert not any(t in ("alliedWith", "opposes") and s == "Armée de terre birmane" for t, s, _ in rels)

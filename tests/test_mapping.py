@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Literal
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from kg import iris
 from kg.config import Settings
@@ -85,3 +85,28 @@ def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) 
     assert str(e["agents"]) == str(iris.entity("actor", "mndaa")) and str(e["targets"]) == ""
     assert str(e["placeLabel"]) == "Chinshwehaw"
     assert str(e["evidence"]).startswith("Le 27 octobre 2023")
+
+
+def test_a_symmetric_relation_stated_both_ways_is_one_node(tmp_path: Path) -> None:
+    """"A allied with B" in one sentence and "B allied with A" in another are one
+    statement with two sentences of evidence; backing keeps its direction."""
+    path = tmp_path / "doc.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    settings = Settings(out_dir=tmp_path / "out")
+    doc = read(path)
+    ex = next(extract([doc], settings=settings))
+    assert isinstance(ex, Extraction)
+    res = resolve(ex, settings=settings)
+    evs = [Evidence(doc.id, i, s.start, s.end) for i, s in enumerate(ex.sentences[:2])]
+    aa = next(i for i, m in enumerate(ex.mentions) if m.text == "Armée d'Arakan")
+    tnla = next(i for i, m in enumerate(ex.mentions) if m.text == "TNLA")
+    ex = replace(ex, engagements=(), relations=tuple(
+        Relation(t, s, o, ev) for t in ("alliedWith", "opposes", "backedBy")
+        for (s, o), ev in zip(((aa, tnla), (tnla, aa)), evs, strict=True)))
+    triples = to_triples(ex, res, ingested_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    for cls, nodes in ((KG.Cooperation, 1), (KG.Hostility, 1), (KG.Backing, 2)):
+        found = {s for s, p, o in triples if p == RDF.type and o == cls}
+        assert len(found) == nodes, cls
+        for node in found:
+            evidence = {o for s, p, o in triples if s == node and p == KG.evidence}
+            assert len(evidence) == 2 // nodes, cls

@@ -23,6 +23,7 @@ from kg.ingest import read
 from kg.iris import fold
 from kg.model import Engagement, Extraction, PartialDate, Relation, Resolution
 from kg.resolve import resolve
+from kg.vocab import SYMMETRIC_RELATIONS
 
 from .conftest import DATA
 
@@ -109,7 +110,7 @@ def _engagement_ok(doc: Doc, want: dict[str, Any], e: Engagement) -> bool:
 def _relation_ok(doc: Doc, want: dict[str, Any], r: Relation) -> bool:
     if r.type != want["type"]:
         return False
-    pairs = [(r.subject, r.object)] + ([(r.object, r.subject)] if r.type == "alliedWith" else [])
+    pairs = [(r.subject, r.object)] + ([(r.object, r.subject)] if r.type in SYMMETRIC_RELATIONS else [])
     if not any(fold(want["subject"]) in doc.party_names(s) and fold(want["object"]) in doc.party_names(o)
                for s, o in pairs):
         return False

@@ -70,7 +70,7 @@ def test_one_table_of_engagement_and_relation_types() -> None:
     tables, its priority and the SHACL engagement shape use those types and no other;
     every relation type maps to a relation class of the ontology."""
     from kg.extract import lang
-    from kg.vocab import ENGAGEMENT_TYPES, RELATION_TERMS
+    from kg.vocab import ENGAGEMENT_TYPES, RELATION_TERMS, SYMMETRIC_RELATIONS
 
     subclasses = set(ONTO.subjects(RDFS.subClassOf, KG.Engagement))
     assert set(ENGAGEMENT_TYPES.values()) == subclasses
@@ -81,6 +81,8 @@ def test_one_table_of_engagement_and_relation_types() -> None:
     assert {c["type"] for c in pack.get("relation_cues")} <= set(RELATION_TERMS)
     for cls, prop in RELATION_TERMS.values():
         assert (cls, RDF.type, OWL.Class) in ONTO and (prop, None, None) in ONTO
+    symmetric = {t for t, (_, prop) in RELATION_TERMS.items() if (prop, RDF.type, OWL.SymmetricProperty) in ONTO}
+    assert symmetric == SYMMETRIC_RELATIONS
     shapes = Graph().parse(settings.ontology_file.parent / "shapes.ttl", format="turtle")
     SH = "http://www.w3.org/ns/shacl#"
     targeted = set(shapes.objects(None, URIRef(SH + "targetClass")))

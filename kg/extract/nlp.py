@@ -50,11 +50,15 @@ def ruler_patterns(reference: ref.Reference) -> tuple[list[dict[str, Any]], list
 @Language.component("kg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headlines, list items and infobox rows carry no
-    final stop, and the parser would run them into the next paragraph."""
+    final stop, and the parser would run them into the next paragraph. Inside a line, a
+    lower-case word does not start one (the parser cuts "… de la junte et le 425e
+    bataillon …" before "et")."""
     after_break = False
     for tok in doc:
         if after_break and not tok.is_space:
             tok.is_sent_start = True
+        elif tok.i > 0 and tok.is_alpha and tok.is_lower:
+            tok.is_sent_start = False
         after_break = "\n" in tok.text or "\n" in tok.whitespace_ if tok.is_space else after_break and tok.is_space
     return doc
 

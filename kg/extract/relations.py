@@ -434,10 +434,57 @@ def _gap_cues(f: _Finder, sent: Span, sent_i: int) -> None:
             break
 
 
+# what an infobox row may hold besides names: note calls, language marks, notes in
+# brackets, bullets and separators
+_ROW_NOISE = re.compile(r"\[\d+\]|\([^()]*\)|[•|:,;–—\-\s]")
+
+
+def _row_parties(f: _Finder, start: int, end: int) -> list[int] | None:
+    """The actors (and countries) of one infobox row, if the row is nothing but them."""
+    inside = [i for i, m in enumerate(f.mentions) if start <= m.start and m.end <= end]
+    parties = [i for i in inside if f.mentions[i].kind == "actor"
+               or (f.mentions[i].kind == "place" and f.mentions[i].type == "Country")]
+    if not parties or len(parties) != len(inside):
+        return None
+    text, cut = f.document.text, start
+    rest = []
+    for i in sorted(parties, key=lambda i: f.mentions[i].start):
+        rest.append(text[cut:f.mentions[i].start])
+        cut = f.mentions[i].end
+    rest.append(text[cut:end])
+    return parties if not _ROW_NOISE.sub("", "".join(rest)) else None
+
+
+def _infobox_sides(f: _Finder) -> None:
+    """The belligerents of an encyclopedic infobox, flattened to one table row per side
+    ("A • B C |" then "D E |"): the first two rows in a row that hold nothing but actors.
+    Each party is allied with the first of its side (the lead belligerent) and opposes
+    the other side's lead. The leads' own war is left to the engagements the text tells."""
+    rows: list[tuple[int, int]] = []  # (start, end) of each line that is a one-cell row
+    pos = 0
+    for line in f.document.text.split("\n"):
+        if line.rstrip().endswith("|") and line.count("|") == 1:
+            rows.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    for (a0, a1), (b0, b1) in pairwise(rows):
+        if f.document.text[a1:b0].strip():
+            continue  # not adjacent rows
+        side_a, side_b = _row_parties(f, a0, a1), _row_parties(f, b0, b1)
+        if not side_a or not side_b:
+            continue
+        for side, other in ((side_a, side_b), (side_b, side_a)):
+            for party in side[1:]:
+                sent_i = f.mentions[party].sentence
+                f.add("alliedWith", party, side[0], sent_i, confidence=0.5)
+                f.add("opposes", party, other[0], sent_i, confidence=0.5)
+        return
+
+
 def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...],
                    mentions: tuple[Mention, ...], dates: list[SentenceDates],
                    engagements: tuple[Engagement, ...], idx: MentionIndex) -> tuple[Relation, ...]:
     f = _Finder(document, sdoc, sentences, mentions, idx)
+    _infobox_sides(f)
     for sent_i, sent in enumerate(sdoc.sents):
         parties = f.idx.in_tokens(sent, PARTIES)
         if len(parties) < 2:
