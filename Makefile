@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: setup demo test bench lint clean eval browser java validate
+.PHONY: setup demo test bench lint clean eval browser java gdal validate
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,6 +24,7 @@ demo: setup
 	$(BIN)/kg export --format cyjs --out out/graph.cyjs
 	$(BIN)/kg export --format geojson --out out/engagements.geojson
 	$(BIN)/kg export --format html --out out/index.html
+	$(BIN)/kg export --format events --out out/events.csv
 
 # headless Chromium and its driver, from Debian, for the page tests
 browser:
@@ -35,7 +36,12 @@ java:
 	@command -v java >/dev/null || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 
-test: setup browser java
+# GDAL's ogr2ogr, from Debian: the tests read the event table as a GIS does
+gdal:
+	@command -v ogr2ogr >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gdal-bin; }
+
+test: setup browser java gdal
 	$(BIN)/python -m pytest
 
 bench: setup java

@@ -183,16 +183,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import SUFFIXES, export
+    from .export import SUFFIXES, export, export_events, format_for
 
     settings = _settings(args, out=Path("out"))  # --out is a file here
-    out = Path(args.out) if args.out else settings.out_dir / ("graph" + SUFFIXES[args.format])
+    try:
+        fmt = args.format or (format_for(Path(args.out)) if args.out else None)
+    except ValueError as exc:
+        raise KgError(str(exc)) from exc
+    if fmt is None:
+        raise KgError("give --format or an --out file whose suffix names one")
+    out = Path(args.out) if args.out else settings.out_dir / ("graph" + SUFFIXES[fmt])
     rows = None
     store = open_store(settings.store_location, read_only=True)
     try:
+        if fmt == "events":
+            if args.query:
+                raise KgError("--query selects network nodes; the event table takes --actor, --from and --to")
+            count = export_events(store, out, actor=args.actor, date_from=getattr(args, "from"), date_to=args.to)
+            print(f"wrote {out}: {count} engagements")
+            return EXIT_OK
         if args.query:
             rows = queries.run(store, queries.load(args.query, settings.queries_dir)).rows
-        network = export(store, args.format, out, query_rows=rows, actor=args.actor,
+        network = export(store, fmt, out, query_rows=rows, actor=args.actor,
                          hops=args.hops, date_from=getattr(args, "from"), date_to=args.to)
     except (KeyError, ValueError) as exc:
         raise KgError(str(exc).strip("'\"")) from exc
@@ -228,7 +240,8 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_query)
 
     x = sub.add_parser("export", help="write the actor network for Gephi, Cytoscape, yEd, maps, a page")
-    x.add_argument("--format", required=True, choices=["graphml", "gexf", "cyjs", "geojson", "html"])
+    x.add_argument("--format", choices=["graphml", "gexf", "cyjs", "geojson", "html", "events"],
+                   help="default: from --out's suffix (.csv or .jsonl: the event table)")
     x.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     x.add_argument("--out", help="output file (default: out/graph.FORMAT)")
     x.add_argument("--query", help="keep the nodes a named query or .rq file returns")

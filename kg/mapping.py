@@ -151,6 +151,8 @@ class _Mapper:
             yield node, PROV.wasDerivedFrom, self.doc_iri
             if entity.wikidata:
                 yield node, SKOS.exactMatch, WD[entity.wikidata]
+            if entity.type == "Country" and entity.country:
+                yield node, SKOS.notation, Literal(entity.country.upper())  # ISO 3166-1 alpha-2
             country_key = f"country-{entity.country}".lower()
             if entity.type != "Country" and country_key in self.res.entities:
                 yield node, KG.country, iris.entity("place", country_key)
