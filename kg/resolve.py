@@ -190,7 +190,8 @@ def _place(text: str, country: str | None, index: _Index, settings: Settings,
                            within=countries)
     if hit is not None:
         return Entity(
-            key=f"geonames-{hit.geonameid}", kind="place", type="Town", label=text,
+            # the record's name, whichever spelling a text uses ("Rangoun", "Rangoon")
+            key=f"geonames-{hit.geonameid}", kind="place", type="Town", label=hit.name,
             label_en=hit.name, country=hit.country, lat=hit.lat, long=hit.long,
             coordinate_source=hit.source,
         )
@@ -260,14 +261,16 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 link(i, _from_ref(choices[0], settings))
             elif generic:
                 e = generic[0]
+                # one label whichever words a document uses ("rebelles", "forces
+                # anti-junte"): the list's first; the text's own words are altLabels
                 link(i, Entity(key=f"{e.key}-{country.lower()}" if country else e.key,
-                               kind="actor", type=e.type, label=" ".join(m.text.split()),
+                               kind="actor", type=e.type, label=e.contextual[0] if e.contextual else e.name,
                                label_en=e.name, country=country))
             continue
         if m.origin == "unit":  # a numbered unit ("129e bataillon"): one per country
             number_and_noun = " ".join(m.text.split()[:2])
             link(i, Entity(key=f"{(country or 'xx').lower()}-{slug(number_and_noun)}", kind="actor",
-                           type="StateForce", label=" ".join(m.text.split()), country=country))
+                           type="StateForce", label=number_and_noun, country=country))
             continue
         if i in short and m.ref is None:  # "Burhan": the "Abdel Fattah al-Burhane" named before
             owner_text = mentions[short[i]].text

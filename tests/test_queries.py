@@ -16,13 +16,21 @@ from kg.queries import bind, bindings, load, registry, run, run_serialized
 from .conftest import DATA
 
 COLUMNS = {
-    "actors": "actor label type alias document",
-    "persons": "person label alias rank affiliation fate document",
-    "places": "place label alias kind lat long document",
-    "relations": "type subject object start end document evidence",
-    "engagements": ("event type date datePrecision place placeLabel agents targets claimedBy "
-                    "fatalities document evidence"),
+    "actors": "actor label type country aliases documents engagements",
+    "persons": "person label rank affiliation fate aliases documents",
+    "places": "place label kind lat long coordinateSource aliases documents engagements",
+    "aliases": "node label kind alias document",
+    "relations": ("type subject subjectLabel object objectLabel kind start end documents document "
+                  "evidence"),
+    "engagements": ("event type date datePrecision place placeLabel agentNames targetNames agents "
+                    "targets claimedBy fatalities document evidence"),
 }
+# each named query's rows are one per thing: these columns never repeat
+ROW_KEYS = {"actors": ("actor",), "persons": ("person",), "places": ("place",),
+            "aliases": ("node", "alias", "document"), "relations": ("type", "subject", "object"),
+            "engagements": ("event",), "documents": ("document",)}
+ONE_PER = """SELECT ?a (COUNT(DISTINCT ?e) AS ?n) WHERE {
+  ?e kg:agent|kg:target ?a . FILTER NOT EXISTS { ?e kg:subject [] } } GROUP BY ?a"""
 LOOKUP = DATA / "queries" / "label_lookup.rq"
 
 
@@ -38,6 +46,34 @@ def test_every_query_in_the_registry_runs(seed_build, seed_store) -> None:  # ty
     settings, _ = seed_build
     for q in registry(settings.queries_dir).values():
         assert run(seed_store, q).kind == "select"
+
+
+@pytest.mark.parametrize("name, key", ROW_KEYS.items())
+def test_one_row_per_entity_relation_or_engagement(seed_build, seed_store, name, key) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    rows = run(seed_store, load(name, settings.queries_dir)).rows
+    keys = [tuple(str(r.get(k, "")) for k in key) for r in rows]
+    assert rows and len(keys) == len(set(keys))
+    if "label" in rows[0]:
+        labels: dict[str, set[str]] = {}
+        for r in rows:
+            labels.setdefault(str(r[key[0]]), set()).add(str(r["label"]))
+        assert all(len(v) == 1 for v in labels.values())
+
+
+def test_each_actors_engagements_are_as_many_rows_as_engagements(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    """Issue "the analyst's view", item 1: a plain count per actor, whatever the number of
+    labels, documents and evidence sentences behind each engagement."""
+    settings, _ = seed_build
+    q = load("engagements", settings.queries_dir)
+    counts = seed_store.query(ONE_PER).rows
+    assert len(counts) > 30
+    for r in counts:
+        rows = run(seed_store, q, {"actor": str(r["a"])}).rows
+        assert len(rows) == int(r["n"]), r["a"]  # type: ignore[call-overload]
+    actors = {str(r["actor"]): int(r["engagements"])  # type: ignore[call-overload]
+              for r in run(seed_store, load("actors", settings.queries_dir)).rows}
+    assert all(actors[str(r["a"])] == int(r["n"]) for r in counts if str(r["a"]) in actors)  # type: ignore[call-overload]
 
 
 def test_iri_parameter_filters(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
