@@ -8,18 +8,25 @@ graph has a violation (warnings and infos do not count), so it can gate a pipeli
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import os
+import shutil
 import sys
 from dataclasses import replace
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from . import files, queries
 from .config import Settings
 from .errors import KgError
 from .pipeline import build, shown
-from .store import is_remote, open_store
+from .store import Store, is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 EXIT_VIOLATIONS = 1  # kg validate: the graph has a violation
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command stopped by SIGPIPE
 
 
 def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
@@ -47,7 +54,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.max_mb is not None:
         settings = replace(settings, max_document_bytes=int(args.max_mb * 1_000_000))
     report = build([Path(p) for p in args.paths], settings=settings,
-                   progress=sys.stderr.isatty())
+                   progress=sys.stderr.isatty() and not args.quiet)
     c = report.counts
     print(f"built {report.documents} document(s) into {settings.store_location}")
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
@@ -87,15 +94,80 @@ def cmd_query(args: argparse.Namespace) -> int:
     query = queries.load(args.query, settings.queries_dir)
     store = open_store(settings.store_location, read_only=True)
     try:
-        if args.format == "table":
-            print(queries.table(queries.run(store, query, params, allow_network=args.allow_network)))
+        if args.format in ("table", "tsv"):
+            result = queries.run(store, query, params, allow_network=args.allow_network)
+            if args.format == "tsv":
+                sys.stdout.write(queries.plain_tsv(result, limit=args.limit))
+            else:
+                tty = sys.stdout.isatty()
+                width = shutil.get_terminal_size().columns if tty else None
+                print(queries.table(result, width=width, limit=args.limit))
         else:
-            sys.stdout.buffer.write(queries.run_serialized(store, query, args.format, params,
-                                                           allow_network=args.allow_network))
-            sys.stdout.flush()
+            data = queries.run_serialized(store, query, args.format, params, allow_network=args.allow_network)
+            sys.stdout.buffer.write(_limited(data, args.format, args.limit))
+        sys.stdout.flush()
     finally:
         store.close()
     return EXIT_OK
+
+
+def _limited(data: bytes, fmt: str, limit: int | None) -> bytes:
+    """The first ``limit`` rows of a W3C CSV or JSON result."""
+    if limit is None:
+        return data
+    if fmt == "json":
+        doc = json.loads(data)
+        if "results" in doc:
+            doc["results"]["bindings"] = doc["results"]["bindings"][:limit]
+        return json.dumps(doc, ensure_ascii=False).encode()
+    text = data.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows[: limit + 1])
+    return out.getvalue().encode("utf-8")
+
+
+def _node(store: Store, name: str | None) -> str | None:
+    """The actor or person an --actor names: its IRI, its name or one of its other names."""
+    if name is None:
+        return None
+    from rdflib import Literal
+
+    from . import sparql
+
+    found = store.query(queries.bind(sparql.text("find_node"), {"name": Literal(name)})).rows
+    nodes = list(dict.fromkeys(str(r["node"]) for r in found))
+    if not nodes:
+        raise KgError(f"--actor {name!r}: no actor or person has this name, other name or IRI "
+                      f"(see `kg query actors` and `kg query aliases`)")
+    if len(nodes) > 1:
+        listed = "; ".join(f"{r['label']} <{r['node']}>" for r in found[:8])
+        raise KgError(f"--actor {name!r} names {len(nodes)} nodes: {listed}; give the IRI")
+    return nodes[0]
+
+
+def _date(text: str) -> str:
+    """--from / --to: YYYY, YYYY-MM or YYYY-MM-DD, a real date."""
+    import datetime as dt
+
+    formats = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+    try:
+        if len(text) not in formats:
+            raise ValueError
+        dt.datetime.strptime(text, formats[len(text)])
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of rows (1 or more)")
+    return value
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -199,12 +271,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         if fmt == "events":
             if args.query:
                 raise KgError("--query selects network nodes; the event table takes --actor, --from and --to")
-            count = export_events(store, out, actor=args.actor, date_from=getattr(args, "from"), date_to=args.to)
+            count = export_events(store, out, actor=_node(store, args.actor), date_from=getattr(args, "from"),
+                                  date_to=args.to)
             print(f"wrote {out}: {count} engagements")
             return EXIT_OK
         if args.query:
             rows = queries.run(store, queries.load(args.query, settings.queries_dir)).rows
-        network = export(store, fmt, out, query_rows=rows, actor=args.actor,
+        network = export(store, fmt, out, query_rows=rows, actor=_node(store, args.actor),
                          hops=args.hops, date_from=getattr(args, "from"), date_to=args.to)
     except (KeyError, ValueError) as exc:
         raise KgError(str(exc).strip("'\"")) from exc
@@ -218,12 +291,17 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kg", description="A knowledge graph of armed actors.")
+    try:
+        p.add_argument("--version", action="version", version=f"kg {version('kg')}")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        p.add_argument("--version", action="version", version="kg (not installed)")
     sub = p.add_subparsers(dest="command", required=True)
 
     b = sub.add_parser("build", help="build the graph from documents")
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
     b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
     b.set_defaults(func=cmd_build)
@@ -233,7 +311,10 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--list", action="store_true", help="list the named queries")
     q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                    help="bind a parameter (repeatable)")
-    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="table (for people, fitted to the terminal), csv and tsv (plain values), "
+                        "json (W3C SPARQL results)")
+    q.add_argument("--limit", type=_positive, metavar="N", help="the first N rows")
     q.add_argument("--allow-network", action="store_true",
                    help="let the query reach other endpoints (SERVICE); refused by default")
     q.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
@@ -245,10 +326,10 @@ def parser() -> argparse.ArgumentParser:
     x.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     x.add_argument("--out", help="output file (default: out/graph.FORMAT)")
     x.add_argument("--query", help="keep the nodes a named query or .rq file returns")
-    x.add_argument("--actor", help="keep this actor or person (IRI) and its neighbourhood")
+    x.add_argument("--actor", help="keep this actor or person (name, alias or IRI) and its neighbourhood")
     x.add_argument("--hops", type=int, default=1, help="neighbourhood size for --actor (default 1)")
-    x.add_argument("--from", help="engagements from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
-    x.add_argument("--to", help="engagements up to this date")
+    x.add_argument("--from", type=_date, help="engagements from this date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    x.add_argument("--to", type=_date, help="engagements up to this date")
     x.set_defaults(func=cmd_export)
 
     v = sub.add_parser("validate", help="check the graph against the SHACL shapes (exit 1 on a violation)")
@@ -298,6 +379,10 @@ def main(argv: list[str] | None = None) -> int:
     except KgError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `kg query actors | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's own flush stays quiet
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

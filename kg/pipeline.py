@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
@@ -25,6 +26,8 @@ from .extract import extract
 from .model import Document, ValidationReport
 from .queries import bind
 from .reason import INFERRED_GRAPH
+
+T = TypeVar("T")
 from .resolve import resolve
 from .store import Store, open_store
 from .vocab import KG, ONTOLOGY_IRI
@@ -87,12 +90,19 @@ def load_ontology(store: Store, settings: Settings) -> None:
     store.replace_graph(ONTOLOGY_GRAPH, list(g))  # type: ignore[arg-type]
 
 
-def _progress(items: list[Document], enabled: bool) -> Iterable[Document]:
+def _progress(items: Iterable[T], total: int, enabled: bool) -> Iterable[T]:
+    """A bar on the terminal that moves as each document is extracted, mapped and stored
+    (the model parses lazily, so the bar follows the work, not the reading)."""
     if not enabled:
         return items
     from tqdm import tqdm
 
-    return tqdm(items, desc="building", unit="doc", file=sys.stderr)
+    return tqdm(items, total=total, desc="building", unit="doc", file=sys.stderr)
+
+
+def _stage(message: str, enabled: bool) -> None:
+    if enabled:
+        print(message, file=sys.stderr, flush=True)
 
 
 def shown(path: Path) -> str:
@@ -168,8 +178,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
     try:
         load_ontology(store, settings)
         inferred = INFERRED_GRAPH in store.graphs()
-        extractions = extract(_progress(docs, progress), settings=settings)
-        for (doc, files_read), extraction in zip(groups, extractions, strict=True):
+        extractions = extract(docs, settings=settings)
+        for (doc, files_read), extraction in _progress(zip(groups, extractions, strict=True), len(groups), progress):
             if isinstance(extraction, ExtractionError):
                 report.skipped.append(Skipped(extraction.path, extraction.problem))
                 continue
@@ -194,9 +204,11 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         report.counts = counts(store)
         report.trig = settings.out_dir / "graph.trig"
         try:
+            _stage(f"writing {report.trig}", progress)
             store.dump(report.trig)
             files.write_text(settings.out_dir / "build-report.json",
                              json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+            _stage("validating", progress)
             report.validation = write_validation(store, settings)
         except OSError as exc:  # the store is built; only an output file could not be written
             raise KgError(f"the store is built, but {shown(Path(exc.filename or settings.out_dir))} cannot be "

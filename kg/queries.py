@@ -190,30 +190,81 @@ def run_serialized(store: Store, query: NamedQuery, fmt: str,
     return store.query_serialized(_checked(query, params, allow_network), fmt)
 
 
-def table(result: QueryResult, *, max_width: int = 60) -> str:
-    """A plain text table for people."""
+def _plain(v: Identifier | None) -> str:
+    return "" if v is None else " ".join(str(v).split())
+
+
+def _is_iri_column(rows: list[dict[str, Identifier]], c: str) -> bool:
+    values = [_plain(r.get(c)) for r in rows if r.get(c) is not None and _plain(r.get(c))]
+    return bool(values) and all(v.startswith(("http://", "https://", "urn:", "file:")) for v in values)
+
+
+def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
+          limit: int | None = None) -> str:
+    """A plain text table for people: names first and IRIs last, each cell on one line,
+    cut with '…' to ``max_width``; given a terminal ``width``, the widest columns are
+    narrowed until the table fits it."""
     if result.kind == "ask":
         return "yes" if result.boolean else "no"
     if result.kind == "graph":
         return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples)
-    cols = result.variables
+    rows = result.rows if limit is None else result.rows[:limit]
+    cols = sorted(result.variables, key=lambda c: _is_iri_column(result.rows, c))  # stable: names first
 
     def cell(row: dict[str, Identifier], c: str) -> str:
         v = row.get(c)
-        s = "" if v is None else " ".join(str(v).split())
+        s = _plain(v)
         for prefix, ns in PREFIXES.items():
             if isinstance(v, URIRef) and s.startswith(ns):
                 s = f"{prefix}:{s[len(ns):]}"
                 break
-        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+        return s
 
-    cells = [[cell(r, c) for c in cols] for r in result.rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(cols)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)),
+    full = [[cell(r, c) for c in cols] for r in rows]
+    widths = [min(max_width, max([len(c)] + [len(row[i]) for row in full])) for i, c in enumerate(cols)]
+    hidden: list[str] = []
+    iri_columns = sum(1 for c in cols if _is_iri_column(result.rows, c))
+
+    def too_wide() -> bool:
+        return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
+
+    def narrow(floor: int) -> None:
+        while too_wide() and max(widths) > floor:
+            widths[widths.index(max(widths))] -= 1
+
+    def drop(keep: int) -> None:  # the last columns (the IRIs come last) give way
+        nonlocal full
+        while too_wide() and len(cols) > keep:
+            hidden.insert(0, cols.pop())
+            widths.pop()
+            full = [row[:-1] for row in full]
+
+    narrow(24)
+    drop(len(cols) - iri_columns)
+    narrow(6)
+    drop(1)
+
+    def cut(text: str, w: int) -> str:
+        return text if len(text) <= w else text[: w - 1] + "…"
+
+    lines = ["  ".join(cut(c, w).ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) for row in cells]
-    lines.append(f"({len(cells)} rows)")
+    lines += ["  ".join(cut(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in full]
+    shown = f"{len(rows)} of {len(result.rows)} rows" if len(rows) < len(result.rows) else f"{len(rows)} rows"
+    if hidden:
+        shown += f"; not shown for the terminal's width: {', '.join(hidden)} (--format csv has every column)"
+    lines.append(f"({shown})")
     return "\n".join(lines)
+
+
+def plain_tsv(result: QueryResult, *, limit: int | None = None) -> str:
+    """Tab-separated plain values (no <IRI> brackets, quotes or language tags), as
+    spreadsheets expect: one header line of names, tabs and line breaks in values made
+    spaces."""
+    rows = result.rows if limit is None else result.rows[:limit]
+    lines = ["\t".join(result.variables)]
+    lines += ["\t".join(_plain(r.get(c)) for c in result.variables) for r in rows]
+    return "\n".join(lines) + "\n"
 
 
 def describe(queries: dict[str, NamedQuery]) -> str:
@@ -225,4 +276,4 @@ def describe(queries: dict[str, NamedQuery]) -> str:
     return out.getvalue().rstrip()
 
 
-__all__ = ["NamedQuery", "Param", "describe", "load", "registry", "run", "run_serialized", "table"]
+__all__ = ["NamedQuery", "Param", "describe", "load", "plain_tsv", "registry", "run", "run_serialized", "table"]

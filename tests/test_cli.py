@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
+from kg import queries
 from kg.cli import EXIT_OK, EXIT_SKIPPED, main
+from kg.store import open_store
 
 from .conftest import DATA, SEEDS
 
@@ -79,3 +86,113 @@ def test_query_with_service_reaches_nothing_unless_allowed(seed_build, tmp_path:
         stop.set()
         thread.join(5)
         listener.close()
+
+
+def test_version_and_a_missing_store_said_plainly(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and capsys.readouterr().out.startswith("kg ")
+    assert main(["query", "actors", "--store", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert "nowhere: does not exist" in err and "kg build" in err and "another kg process" not in err
+
+
+def test_bad_dates_and_limits_are_refused_by_name(seed_build, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    for args in (["export", "--format", "gexf", "--from", "2023-13"], ["export", "--format", "gexf", "--to", "last-week"],
+                 ["query", "actors", "--limit", "0"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*args, "--store", str(settings.store_path)])
+        assert exit_.value.code == 2
+        err = capsys.readouterr().err
+        assert args[-1] in err and ("not a date" in err or "whole number" in err)
+
+
+def test_query_output_for_people_and_for_spreadsheets(seed_build, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    store = ["--store", str(settings.store_path)]
+    assert main(["query", "engagements", "--format", "tsv", "--limit", "5", *store]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 6 and lines[0].split("\t")[:3] == ["event", "type", "date"]
+    assert not any(c in line for line in lines for c in ('"@fr', "^^", "\t<http"))
+    for fmt in ("csv", "json"):
+        assert main(["query", "actors", "--format", fmt, "--limit", "3", *store]) == EXIT_OK
+        out = capsys.readouterr().out
+        n = len(json.loads(out)["results"]["bindings"]) if fmt == "json" else len(out.strip().splitlines()) - 1
+        assert n == 3
+    s = open_store(settings.store_path, read_only=True)
+    try:
+        result = queries.run(s, queries.load("relations", settings.queries_dir))
+    finally:
+        s.close()
+    text = queries.table(result, width=100)
+    assert all(len(line) <= 100 for line in text.splitlines())
+    header = text.splitlines()[0].split()
+    assert header[1].startswith("subjectLab") and "subject" not in header  # names kept, IRIs give way
+    assert text.splitlines()[-1].startswith(f"({len(result.rows)} rows; not shown") and "subject" in text.splitlines()[-1]
+    wide = queries.table(result).splitlines()[0].split()
+    assert wide.index("subjectLabel") < wide.index("subject")  # names before IRIs
+
+
+def test_a_closed_pipe_is_quiet(seed_build, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    every = tmp_path / "all.rq"
+    every.write_text("SELECT * WHERE { ?s ?p ?o }", encoding="utf-8")  # far more than a pipe holds
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "query", str(every), "--store", str(settings.store_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stdout.readline()
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and err == b""
+
+
+def test_export_actor_by_name_or_alias(seed_build, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    store = ["--store", str(settings.store_path)]
+    for name in ("KIA", "armée pour l'indépendance kachin", "https://w3id.org/kg-armed-actors/id/actor/kia"):
+        out = tmp_path / "kia.cyjs"
+        assert main(["export", "--actor", name, "--out", str(out), *store]) == EXIT_OK
+        nodes = {e["data"]["id"] for e in json.loads(out.read_text(encoding="utf-8"))["elements"]["nodes"]}
+        assert "https://w3id.org/kg-armed-actors/id/actor/kia" in nodes
+    assert main(["export", "--actor", "junte", "--out", str(tmp_path / "j.cyjs"), *store]) == 1
+    err = capsys.readouterr().err
+    assert "names 2 nodes" in err and "tatmadaw" in err and "malian-junta" in err
+
+
+def _in_a_terminal(argv: list[str]) -> str:
+    """What a person sees: the command run in a pseudo-terminal 100 columns wide."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    proc = subprocess.Popen(argv, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=300)
+    os.close(master)
+    return out.decode("utf-8", "replace")
+
+
+def test_build_shows_its_progress_on_a_terminal_only(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("002_ad34e4e326f002f7.txt", "003_d81cb42c22d10bab.txt"):
+        shutil.copy(SEEDS / name, docs)
+    kg = str(Path(sys.executable).parent / "kg")
+    seen = _in_a_terminal([kg, "build", str(docs), "--out", str(tmp_path / "a")])
+    assert "building: 100%" in seen and "2/2" in seen and "validating" in seen
+    assert "building" not in _in_a_terminal([kg, "build", str(docs), "--out", str(tmp_path / "b"), "--quiet"])
+    assert main(["build", str(docs), "--out", str(tmp_path / "c")]) == EXIT_OK  # not a terminal: quiet
+    assert "building" not in capsys.readouterr().err

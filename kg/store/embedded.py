@@ -50,6 +50,10 @@ class OxigraphStore:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
+        if read_only and not (path / "CURRENT").is_file():
+            what = "does not exist" if not path.exists() else "is not a kg store"
+            raise StoreError(f"{path}: {what}; build one with `kg build DOCS --out FOLDER` "
+                             f"(the store is FOLDER/store), or give --store")
         try:
             if read_only:
                 self._store = ox.Store.read_only(str(path))
