@@ -160,6 +160,35 @@ def test_page_renders_clicks_and_filters_in_chromium(seed_build, tmp_path: Path)
         assert driver.execute_script("return window.kg.cy.edges('.hidden').length") > 0
         assert driver.execute_script(
             "return window.kg.markers.filter(m => window.kg.map.hasLayer(m)).length") < markers
+        # nodes too: one whose first dated fact is later is gone, an undated one stays
+        assert driver.execute_script("return window.kg.cy.nodes('.hidden').filter(n => n.data('start')).length") > 0
+        assert driver.execute_script("return window.kg.cy.nodes('.hidden').filter(n => !n.data('start')).length") == 0
+        driver.execute_script("var s = document.getElementById('slider'); s.value = s.max;"
+                              "s.dispatchEvent(new Event('input'))")
+        # the legend names the node types and edge kinds drawn
+        legend = driver.find_element(By.ID, "legend").text
+        assert "Groupe armé" in legend and "Force étatique" in legend and "engagements" in legend
+        # the offline base map: Natural Earth's countries drawn as paths under the markers
+        assert driver.execute_script("return window.kg.borders.getLayers().length") > 150
+        assert driver.execute_script("return document.querySelectorAll('#map path').length") > 150
+        # actors with no link are hidden until asked for
+        isolated = driver.execute_script("return window.kg.cy.nodes('.isolated').length")
+        assert isolated > 0
+        assert driver.execute_script("return window.kg.cy.nodes('.isolated').filter(n => n.visible()).length") == 0
+        driver.find_element(By.ID, "isolated").click()
+        assert driver.execute_script("return window.kg.cy.nodes('.isolated').filter(n => n.visible()).length") == isolated
+        driver.find_element(By.ID, "isolated").click()
+        # a real click on an engagement edge: its direction, dates, places and sentences
+        off = driver.execute_script(
+            "var cy = window.kg.cy; var e = cy.edges('.engagement').filter(x => x.visible())"
+            ".max(x => x.data('weight')).ele; cy.fit(e, 120); var p = e.renderedMidpoint();"
+            "var r = document.getElementById('net').getBoundingClientRect();"
+            "return [p.x - r.width / 2, p.y - r.height / 2];")
+        net = driver.find_element(By.ID, "net")
+        ActionChains(driver).move_to_element_with_offset(net, int(off[0]), int(off[1])).click().perform()
+        panel = driver.find_element(By.ID, "panel").text
+        assert "→" in driver.find_element(By.CSS_SELECTOR, "#panel .direction").text
+        assert "engagement(s)" in panel and "«" in panel
         # search by alias
         box = driver.find_element(By.ID, "search")
         box.send_keys("MNDAA")

@@ -1,8 +1,10 @@
 """One self-contained HTML page: the actor network (Cytoscape.js), a map of the
 engagements (Leaflet), a time slider, search by name or alias, and a side panel with a
-node's facts and their evidence. The libraries (from the npm registry, versions in
-static/*.LICENSE's packages: cytoscape 3.34.4, leaflet 1.9.4) are inlined; nothing is
-fetched when the page is viewed unless the reader turns map tiles on. The data is
+node's facts and their evidence. The libraries and data (from the npm registry, each with
+its static/*.LICENSE: cytoscape 3.34.4, leaflet 1.9.4, cytoscape-fcose 2.2.0 with
+cose-base 2.2.0 and layout-base 2.0.1 for the layout, topojson-client 3.1.0, and
+world-atlas 2.0.2's Natural Earth 1:110m countries for the offline base map) are
+inlined; nothing is fetched when the page is viewed unless the reader turns map tiles on. The data is
 embedded as JSON with every '<' escaped, so no text can close the script element, and
 the page sets all text with textContent."""
 
@@ -36,8 +38,11 @@ def page(network: Network) -> str:
     out = _static("page.html")
     # the libraries first, the data last: no placeholder can appear inside the data
     out = out.replace("/*KG_LEAFLET_CSS*/", _static("leaflet.css"))
-    out = out.replace("/*KG_CYTOSCAPE*/", _static("cytoscape.min.js").replace("</script", "<\\/script"))
-    out = out.replace("/*KG_LEAFLET*/", _static("leaflet.js").replace("</script", "<\\/script"))
+    for mark, name in (("KG_CYTOSCAPE", "cytoscape.min.js"), ("KG_LAYOUT_BASE", "layout-base.js"),
+                       ("KG_COSE_BASE", "cose-base.js"), ("KG_FCOSE", "cytoscape-fcose.js"),
+                       ("KG_TOPOJSON", "topojson-client.min.js"), ("KG_LEAFLET", "leaflet.js")):
+        out = out.replace(f"/*{mark}*/", _static(name).replace("</script", "<\\/script"))
+    out = out.replace("/*KG_WORLD*/", embed_json(json.loads(_static("countries-110m.json"))))
     return out.replace("/*KG_DATA*/", embed_json(data))
 
 

@@ -17,6 +17,7 @@ import networkx as nx
 from rdflib import URIRef
 from rdflib.term import Identifier
 
+from .. import sparql
 from ..store import Store
 
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -152,9 +153,14 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
             e["agents"].add(str(r["agent"]))
         if "target" in r:
             e["targets"].add(str(r["target"]))
+    claims: dict[str, set[str]] = defaultdict(set)
+    for r in store.query(sparql.text("network_claims")).rows:
+        claims[str(r["e"])].add(clean(r["who"]))
+    for eid, e in events.items():
+        e["claimedBy"] = sorted(claims.get(eid, ()))
     kept = [e for e in events.values() if _in_range(e["date"], date_from, date_to)]
     folded: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"count": 0, "dates": [], "fatalities": 0, "types": set()})
+        lambda: {"count": 0, "dates": [], "fatalities": 0, "types": set(), "told": []})
     for e in kept:
         for n in e["agents"] | e["targets"]:
             if n in g:
@@ -168,6 +174,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                     f["count"] += 1
                     f["fatalities"] += e["fatalities"] or 0
                     f["types"].add(e["type"])
+                    f["told"].append(e)
                     if e["date"] and not e["date"].startswith("--"):
                         f["dates"].append(e["date"])
     for (a, t), f in folded.items():
@@ -175,7 +182,10 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         g.add_edge(a, t, key=f"engagement:{a}|{t}", type="engagement", kind=",".join(sorted(f["types"])),
                    start=dates[0] if dates else "", end=dates[-1] if dates else "",
                    weight=f["count"], fatalities=f["fatalities"],
-                   label=f"{f['count']} engagement(s)", evidence=[])
+                   label=f"{f['count']} engagement(s)", evidence=[
+                       {"sentence": e["evidence"], "document": e["document"], "date": e["date"] or "",
+                        "type": e["type"], "place": e["placeLabel"], "claimedBy": e["claimedBy"]}
+                       for e in sorted(f["told"], key=lambda e: (e["date"] or "", e["id"]))[:8]])
     for n, data in g.nodes(data=True):
         dates = sorted(data.pop("dates", []))
         data["start"], data["end"] = (dates[0], dates[-1]) if dates else ("", "")
