@@ -119,6 +119,23 @@ def test_seed_exports(seed_build, tmp_path: Path) -> None:  # type: ignore[no-un
         assert {"engagement", "membership", "alliance"} <= types
         dynamic = etree.parse(str(paths["gexf"])).getroot()[1]
         assert dynamic.get("mode") == "dynamic" and dynamic.get("timeformat") == "date"
+        # Gephi's timeline: a node from its first dated fact on, for ever; an undated
+        # relation always; the engagements between two actors one spell per date
+        ns = "{http://www.gexf.net/1.2draft}"
+        gexf_nodes = {n.get("id"): n for n in dynamic.iter(f"{ns}node")}
+        assert all(n.get("end") is None for n in gexf_nodes.values())
+        tatmadaw = gexf_nodes[str(iris.entity("actor", "tatmadaw"))]
+        assert tatmadaw.get("start", "9999") <= "2021-03-31"
+        edges = list(dynamic.iter(f"{ns}edge"))
+        kinds = {e: e.find(f"{ns}attvalues")[0].get("value") for e in edges}  # type: ignore[index]
+        undated = [e for e, k in kinds.items() if k != "engagement" and e.get("start") is None]
+        assert undated and all(e.get("end") is None and e.find(f"{ns}spells") is None for e in undated)
+        fights = [e for e, k in kinds.items() if k == "engagement"]
+        spells = [len(e.findall(f"{ns}spells/{ns}spell")) for e in fights]
+        assert max(spells) > 2 and all(e.get("start") is None for e in fights)
+        busiest = fights[spells.index(max(spells))]
+        starts = [sp.get("start") for sp in busiest.iter(f"{ns}spell")]
+        assert starts == sorted(starts) and len(set(starts)) == len(starts)
         # the neighbourhood of one actor, and a date window
         near = export(store, "cyjs", tmp_path / "kia.cyjs", actor=kia, hops=1).graph
         assert kia in near and near.number_of_nodes() < g.number_of_nodes()

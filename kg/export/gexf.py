@@ -1,7 +1,10 @@
 """GEXF 1.2draft, written element by element with lxml so that it validates against
 the official XSD (networkx's writer does not: a `name` on <graph>, among others).
-Dynamic: nodes and edges carry start and end dates, so Gephi's timeline plays the
-conflict; partial dates widen to their whole month or year."""
+Dynamic, so Gephi's timeline plays the conflict: a node lives from its first dated fact
+on (no end: nothing in a report says an actor is gone); a relation from its start to its
+end when the text gives them, and always when it gives neither; the engagements
+between two actors as one spell per date, so the edge shows in the months they fought.
+Partial dates widen to their whole month or year."""
 
 from __future__ import annotations
 
@@ -35,11 +38,21 @@ def _bound(date: str, *, end: bool) -> str | None:
 
 
 def _times(el: etree._Element, start: str, end: str) -> None:
-    s, e = _bound(start, end=False), _bound(end or start, end=True)
+    """From ``start`` (if dated) to ``end`` (if known): an open interval otherwise."""
+    s, e = _bound(start, end=False), _bound(end, end=True)
     if s:
         el.set("start", s)
     if e:
         el.set("end", e)
+
+
+def _spells(el: etree._Element, dates: list[str]) -> None:
+    """One spell per date, each as long as the date's precision (a day, a month, a year)."""
+    periods = sorted({(s, e) for s, e in ((_bound(d, end=False), _bound(d, end=True)) for d in dates) if s and e})
+    if periods:
+        spells = etree.SubElement(el, f"{{{NS}}}spells")
+        for s, e in periods:
+            etree.SubElement(spells, f"{{{NS}}}spell", start=s, end=e)
 
 
 def _attvalues(el: etree._Element, values: list[tuple[int, object]]) -> None:
@@ -63,7 +76,7 @@ def write(network: Network, path: Path) -> None:
     nodes = etree.SubElement(graph, f"{{{NS}}}nodes", count=str(g.number_of_nodes()))
     for n, d in g.nodes(data=True):
         node = etree.SubElement(nodes, f"{{{NS}}}node", id=n, label=d["label"] or n)
-        _times(node, d["start"], d["end"])
+        _times(node, d["start"], "")
         _attvalues(node, [(0, d["type"]), (1, d["country"]), (2, d["wikidata"]),
                           (3, d["engagements"]), (4, " | ".join(d["aliases"]))])
         r, gr, b = COLORS.get(d["type"], COLORS["Actor"])
@@ -73,7 +86,10 @@ def write(network: Network, path: Path) -> None:
     for i, (s, t, d) in enumerate(g.edges(data=True)):
         edge = etree.SubElement(edges, f"{{{NS}}}edge", id=str(i), source=s, target=t,
                                 label=d["label"], weight=str(float(d["weight"])))
-        _times(edge, d["start"], d["end"])
         _attvalues(edge, [(0, d["type"]), (1, d["kind"]), (2, d.get("fatalities", 0))])
+        if d["type"] == "engagement":
+            _spells(edge, d.get("dates", []))
+        else:
+            _times(edge, d["start"], d["end"])
     etree.ElementTree(root).write(str(path), encoding="UTF-8", xml_declaration=True,
                                   pretty_print=True)

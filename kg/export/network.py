@@ -181,14 +181,21 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         dates = sorted(f["dates"])
         g.add_edge(a, t, key=f"engagement:{a}|{t}", type="engagement", kind=",".join(sorted(f["types"])),
                    start=dates[0] if dates else "", end=dates[-1] if dates else "",
-                   weight=f["count"], fatalities=f["fatalities"],
+                   weight=f["count"], fatalities=f["fatalities"], dates=sorted(set(dates)),
                    label=f"{f['count']} engagement(s)", evidence=[
                        {"sentence": e["evidence"], "document": e["document"], "date": e["date"] or "",
                         "type": e["type"], "place": e["placeLabel"], "claimedBy": e["claimedBy"]}
                        for e in sorted(f["told"], key=lambda e: (e["date"] or "", e["id"]))[:8]])
+    first_fact: dict[str, list[str]] = defaultdict(list)  # a dated relation counts too
+    for s_, o_, d in g.edges(data=True):
+        if d["type"] != "engagement" and d["start"] and not d["start"].startswith("--"):
+            first_fact[s_].append(d["start"])
+            first_fact[o_].append(d["start"])
     for n, data in g.nodes(data=True):
         dates = sorted(data.pop("dates", []))
         data["start"], data["end"] = (dates[0], dates[-1]) if dates else ("", "")
+        if first_fact[n] and (not data["start"] or min(first_fact[n]) < data["start"]):
+            data["start"] = min(first_fact[n])  # the first dated fact, engagement or relation
 
     places = [{"id": str(r["place"]), "label": clean(r.get("label") or ""),
                "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
