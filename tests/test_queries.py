@@ -22,7 +22,7 @@ COLUMNS = {
     "aliases": "node label kind alias document",
     "relations": ("type subject subjectLabel object objectLabel kind start end documents document "
                   "evidence"),
-    "engagements": ("event type date datePrecision place placeLabel agentNames targetNames agents "
+    "engagements": ("event type date datePrecision place placeLabel lat long agentNames targetNames agents "
                     "targets claimedBy fatalities document evidence"),
 }
 # each named query's rows are one per thing: these columns never repeat

@@ -33,17 +33,25 @@ def embed_json(data: object) -> str:
     return text
 
 
+LIBRARIES = (("KG_CYTOSCAPE", "cytoscape.min.js"), ("KG_LAYOUT_BASE", "layout-base.js"),
+             ("KG_COSE_BASE", "cose-base.js"), ("KG_FCOSE", "cytoscape-fcose.js"),
+             ("KG_TOPOJSON", "topojson-client.min.js"), ("KG_LEAFLET", "leaflet.js"))
+
+
+def inline(template: str) -> str:
+    """A page template with its /*KG_…*/ marks replaced by the inlined libraries, Leaflet's
+    stylesheet and the world's countries (the export page and ``kg serve``'s page)."""
+    out = template.replace("/*KG_LEAFLET_CSS*/", _static("leaflet.css"))
+    for mark, name in LIBRARIES:
+        if f"/*{mark}*/" in out:
+            out = out.replace(f"/*{mark}*/", _static(name).replace("</script", "<\\/script"))
+    return out.replace("/*KG_WORLD*/", embed_json(json.loads(_static("countries-110m.json"))))
+
+
 def page(network: Network) -> str:
     data = {"elements": elements(network), "engagements": network.engagements}
-    out = _static("page.html")
     # the libraries first, the data last: no placeholder can appear inside the data
-    out = out.replace("/*KG_LEAFLET_CSS*/", _static("leaflet.css"))
-    for mark, name in (("KG_CYTOSCAPE", "cytoscape.min.js"), ("KG_LAYOUT_BASE", "layout-base.js"),
-                       ("KG_COSE_BASE", "cose-base.js"), ("KG_FCOSE", "cytoscape-fcose.js"),
-                       ("KG_TOPOJSON", "topojson-client.min.js"), ("KG_LEAFLET", "leaflet.js")):
-        out = out.replace(f"/*{mark}*/", _static(name).replace("</script", "<\\/script"))
-    out = out.replace("/*KG_WORLD*/", embed_json(json.loads(_static("countries-110m.json"))))
-    return out.replace("/*KG_DATA*/", embed_json(data))
+    return inline(_static("page.html")).replace("/*KG_DATA*/", embed_json(data))
 
 
 def write(network: Network, path: Path) -> None:

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from .. import queries
 from ..errors import QueryError
+from ..export.html import inline
 from .engine import Answer, Engine, Request
 from .protocol import Incoming, ProtocolError, parse_request
 
@@ -148,8 +149,10 @@ def create_app(options: ServeOptions, *, bound: str = "127.0.0.1") -> Starlette:
             return PlainTextResponse(f"{exc}\n", status_code=400)
         return await run(request, Request(query=text, accept=request.headers.get("accept")))
 
+    the_page = inline((STATIC / "page.html").read_text(encoding="utf-8"))  # Leaflet and the map, inlined
+
     async def page(request: HttpRequest) -> Response:
-        return HTMLResponse((STATIC / "page.html").read_text(encoding="utf-8"))
+        return HTMLResponse(the_page)
 
     routes = [
         Route("/", page, methods=["GET"]),
