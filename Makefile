@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-demo: setup
+demo: setup browser
 	$(BIN)/kg build seeds/ --out out/
 	$(BIN)/kg query documents
 	$(BIN)/kg export --format gexf --out out/graph.gexf
@@ -25,6 +25,7 @@ demo: setup
 	$(BIN)/kg export --format geojson --out out/engagements.geojson
 	$(BIN)/kg export --format html --out out/index.html
 	$(BIN)/kg export --format events --out out/events.csv
+	$(BIN)/python tools/screenshots.py out
 
 # headless Chromium and its driver, from Debian, for the page tests
 browser:
@@ -56,7 +57,7 @@ validate: setup java
 	$(BIN)/kg validate --reason --out out/validation.md || [ $$? -eq 1 ]
 
 lint: setup
-	$(BIN)/ruff check kg tests bench
+	$(BIN)/ruff check kg tests bench tools
 	$(BIN)/mypy kg
 
 clean:
