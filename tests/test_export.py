@@ -119,6 +119,10 @@ def test_seed_exports(seed_build, tmp_path: Path) -> None:  # type: ignore[no-un
         assert {"engagement", "membership", "alliance"} <= types
         dynamic = etree.parse(str(paths["gexf"])).getroot()[1]
         assert dynamic.get("mode") == "dynamic" and dynamic.get("timeformat") == "date"
+        # one feature per engagement and per place, however many documents name them
+        features = json.loads(paths["geojson"].read_text(encoding="utf-8"))["features"]
+        keys = [(f["properties"]["feature"], f["properties"]["id"]) for f in features]
+        assert len(keys) == len(set(keys)) and {"place", "engagement"} == {k for k, _ in keys}
         # Gephi's timeline: a node from its first dated fact on, for ever; an undated
         # relation always; the engagements between two actors one spell per date
         ns = "{http://www.gexf.net/1.2draft}"

@@ -521,7 +521,8 @@ def test_page_runs_a_named_query_and_shows_an_actor(server: Server, tmp_path: Pa
 def test_answers_are_literal_text(server: Server) -> None:
     """What a document says comes back as data, never as markup: the page sets it as text."""
     status, _, body = server.request("GET", "/")
-    assert status == 200 and b"innerHTML" not in body and b"textContent" in body
+    own = body.rsplit(b"<script>", 1)[-1]  # the page's own script, after the inlined libraries
+    assert status == 200 and b"innerHTML" not in own and b"textContent" in own and b"L.map(" in own
 
 
 @pytest.mark.parametrize(("method", "query_string", "content_type", "body", "status"), [

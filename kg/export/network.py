@@ -28,8 +28,9 @@ def clean(text: object) -> str:
     return " ".join(_XML_FORBIDDEN.sub("", str(text)).split())
 
 
+# DISTINCT: a node described in several documents' graphs is in the union several times
 NODES = """
-SELECT ?node ?class ?label ?country ?wikidata WHERE {
+SELECT DISTINCT ?node ?class ?label ?country ?wikidata WHERE {
   ?node a ?class .
   { ?class rdfs:subClassOf* kg:Actor } UNION { VALUES ?class { kg:Person } }
   FILTER NOT EXISTS { ?node a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
@@ -66,7 +67,7 @@ SELECT ?e ?class ?date ?agent ?target ?place ?placeLabel ?lat ?long ?fatalities 
   ?e kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file .
 }"""
 PLACES = """
-SELECT ?place ?class ?label ?lat ?long ?source WHERE {
+SELECT DISTINCT ?place ?class ?label ?lat ?long ?source WHERE {
   ?place a ?class ; wgs:lat ?lat ; wgs:long ?long . ?class rdfs:subClassOf* kg:Place .
   FILTER NOT EXISTS { ?place a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
   OPTIONAL { ?place skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "fr")) }
@@ -197,10 +198,13 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         if first_fact[n] and (not data["start"] or min(first_fact[n]) < data["start"]):
             data["start"] = min(first_fact[n])  # the first dated fact, engagement or relation
 
-    places = [{"id": str(r["place"]), "label": clean(r.get("label") or ""),
-               "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
-               "long": float(r["long"]), "source": clean(r.get("source") or "")}  # type: ignore[arg-type]
-              for r in store.query(PLACES).rows]
+    by_place: dict[str, dict[str, Any]] = {}  # one feature per place, whatever its rows
+    for r in store.query(PLACES).rows:
+        by_place.setdefault(str(r["place"]), {
+            "id": str(r["place"]), "label": clean(r.get("label") or ""),
+            "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
+            "long": float(r["long"]), "source": clean(r.get("source") or "")})  # type: ignore[arg-type]
+    places = list(by_place.values())
     g = _select(g, query_rows, actor, hops)
     selected = set(g)
     whole = query_rows is None and actor is None
