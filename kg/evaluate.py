@@ -20,37 +20,13 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
+from . import sparql
 from .errors import InputError
 from .iris import fold
 from .queries import bind
 from .store import Store
-from .vocab import ENGAGEMENT_TYPES, RELATION_TERMS
 
 KINDS = ("actors", "persons", "relations", "engagements")
-
-ENTITIES = """
-SELECT ?node ?class ?label WHERE {
-  GRAPH ?g { ?d kg:fileName ?file .
-             ?node kg:evidence ?ev . ?ev kg:quote ?label . ?node a ?class . }
-}"""
-PREF_LABELS = """SELECT ?node ?label WHERE { GRAPH ?g { ?d kg:fileName ?file . ?node skos:prefLabel ?label } }"""
-RELATIONS = """
-SELECT ?rel ?type ?s ?o ?sentence WHERE {{
-  GRAPH ?g {{ ?d kg:fileName ?file .
-    VALUES (?class ?type) {{ {} }}
-    ?rel a ?class ; kg:subject ?s ; kg:object ?o ; kg:evidence/kg:sentence ?sentence . }}
-}}""".format(" ".join(f'(<{cls}> "{name}")' for name, (cls, _) in RELATION_TERMS.items()))
-ENGAGEMENTS = """
-SELECT ?e ?class ?date ?agent ?target ?place ?sentence WHERE {{
-  GRAPH ?g {{ ?d kg:fileName ?file .
-    ?e a ?class ; kg:evidence/kg:sentence ?sentence .
-    FILTER(?class IN ({}))
-    FILTER NOT EXISTS {{ ?e kg:subject [] }}
-    OPTIONAL {{ ?e sem:hasTime/kg:date ?date }}
-    OPTIONAL {{ ?e kg:agent ?agent }} OPTIONAL {{ ?e kg:target ?target }}
-    OPTIONAL {{ ?e kg:place ?place }} }}
-}}""".format(", ".join(f"<{cls}>" for cls in ENGAGEMENT_TYPES.values()))
-
 
 @dataclass
 class Score:
@@ -160,22 +136,22 @@ class _Graph:
         self.labels: dict[URIRef, set[str]] = {}
         self.classes: dict[URIRef, set[str]] = {}
         self.shown: dict[URIRef, str] = {}
-        for r in store.query(bind(ENTITIES, vals)).rows:
+        for r in store.query(bind(sparql.text("eval_entities"), vals)).rows:
             node = r["node"]
             self.labels.setdefault(node, set()).add(fold(_lit(r["label"])))  # type: ignore[arg-type]
             self.classes.setdefault(node, set()).add(_lit(r["class"]).rsplit("#", 1)[-1])  # type: ignore[arg-type]
             self.shown.setdefault(node, _lit(r["label"]))  # type: ignore[arg-type]
-        for r in store.query(bind(PREF_LABELS, vals)).rows:
+        for r in store.query(bind(sparql.text("eval_pref_labels"), vals)).rows:
             if r["node"] in self.labels:
                 self.labels[r["node"]].add(fold(_lit(r["label"])))  # type: ignore[index]
         rels: dict[Any, tuple] = {}  # type: ignore[type-arg]
-        for r in store.query(bind(RELATIONS, vals)).rows:  # one per relation node
+        for r in store.query(bind(sparql.text("eval_relations"), vals)).rows:  # one per relation node
             rels.setdefault(r["rel"], (r["type"], r["s"], r["o"], ""))
             t, s_, o, sent = rels[r["rel"]]
             rels[r["rel"]] = (t, s_, o, sent + " " + _lit(r["sentence"]))
         self.relations = list(rels.values())
         events: dict[URIRef, dict[str, Any]] = {}
-        for r in store.query(bind(ENGAGEMENTS, vals)).rows:
+        for r in store.query(bind(sparql.text("eval_engagements"), vals)).rows:
             e = events.setdefault(r["e"], {  # type: ignore[arg-type]
                 "type": _lit(r["class"]).rsplit("#", 1)[-1], "date": _lit(r.get("date")),
                 "agents": set(), "targets": set(), "place": r.get("place"),

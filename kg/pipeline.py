@@ -19,7 +19,7 @@ from urllib.request import url2pathname
 
 from rdflib import Graph, Literal, URIRef
 
-from . import files, ingest, iris, mapping
+from . import files, ingest, iris, mapping, sparql
 from .config import Settings
 from .errors import ExtractionError, InputError, KgError
 from .extract import extract
@@ -33,23 +33,6 @@ from .store import Store, open_store
 from .vocab import KG, ONTOLOGY_IRI
 
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
-
-COUNTS = """
-SELECT (COUNT(DISTINCT ?a) AS ?actors) (COUNT(DISTINCT ?p) AS ?persons)
-       (COUNT(DISTINCT ?l) AS ?places) (COUNT(DISTINCT ?d) AS ?documents) WHERE {
-  { ?a a ?ac . ?ac rdfs:subClassOf* kg:Actor . }
-  UNION { ?p a kg:Person . }
-  UNION { ?l a ?lc . ?lc rdfs:subClassOf* kg:Place . }
-  UNION { ?d a kg:Document . }
-}"""
-SAME_NAME = """
-SELECT ?g ?source WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name .
-                                     OPTIONAL { ?d kg:sourceFile ?source } } }"""
-SAME_GRAPH = """
-SELECT ?source ?ingested ?name WHERE { GRAPH ?g { ?d a kg:Document .
-  OPTIONAL { ?d kg:sourceFile ?source } OPTIONAL { ?d kg:ingestedAt ?ingested }
-  OPTIONAL { ?d kg:fileName ?name } } }"""
-
 
 @dataclass
 class Skipped:
@@ -237,7 +220,7 @@ def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
     ingested = dt.datetime.now(dt.UTC).replace(microsecond=0)
     kept: list[str] = []
     name: str | None = None
-    for row in store.query(bind(SAME_GRAPH, {"g": graph})).rows:
+    for row in store.query(bind(sparql.text("build_same_graph"), {"g": graph})).rows:
         value = row.get("ingested")
         if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
             ingested = value.toPython()
@@ -248,7 +231,7 @@ def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
     if kept:
         notes.append(f"same text as {', '.join(kept)}, built before: one document that lists both files")
     by_graph: dict[URIRef, set[str]] = {}
-    for row in store.query(bind(SAME_NAME, {"name": Literal(doc.name)})).rows:
+    for row in store.query(bind(sparql.text("build_same_name"), {"name": Literal(doc.name)})).rows:
         g = row["g"]
         if g != graph:
             by_graph.setdefault(g, set())  # type: ignore[arg-type]
@@ -284,7 +267,7 @@ def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:
 
 
 def counts(store: Store) -> dict[str, int]:
-    row = store.query(COUNTS).rows[0]
+    row = store.query(sparql.text("build_counts")).rows[0]
     out = {k: int(v) for k, v in row.items()}  # type: ignore[call-overload]
     out["triples"] = len(store)
     out["graphs"] = len(store.graphs())

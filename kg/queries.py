@@ -21,6 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from .errors import QueryError
+from .sparql import bind, bind_values
 from .store import QueryResult, Store
 from .vocab import PREFIXES
 
@@ -119,22 +120,6 @@ def bindings(query: NamedQuery, params: dict[str, str]) -> dict[str, Identifier]
                              f"{', '.join(declared) or 'none'}")
         out[key] = term(declared[key], value)
     return out
-
-
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
-def bind(text: str, values: dict[str, Identifier]) -> str:
-    """The query with its parameters bound by one VALUES block of RDF terms."""
-    if not values:
-        return text
-    names = " ".join(f"?{k}" for k in values)
-    row = " ".join(v.n3() for v in values.values())
-    block = f" VALUES ({names}) {{ ({row}) }}"
-    m = _WHERE.search(text)
-    if m is None:
-        raise QueryError("a parameterised query needs a WHERE { ... } group")
-    return text[: m.end()] + block + text[m.end() :]
 
 
 # what a query says, with its strings, IRIs and comments blanked and its \u escapes
@@ -276,4 +261,4 @@ def describe(queries: dict[str, NamedQuery]) -> str:
     return out.getvalue().rstrip()
 
 
-__all__ = ["NamedQuery", "Param", "describe", "load", "plain_tsv", "registry", "run", "run_serialized", "table"]
+__all__ = ["NamedQuery", "Param", "bind", "bind_values", "describe", "load", "plain_tsv", "registry", "run", "run_serialized", "table"]

@@ -29,19 +29,15 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, XSD
 
-from . import iris
+from . import iris, sparql
 from .config import Settings
 from .errors import KgError
+from .queries import bind
 from .store import Store
 from .vocab import INSTANCE_BASE, KG, ONTOLOGY_IRI
 
 INFERRED_GRAPH = URIRef(iris.graph("inferred"))
 INFERENCES = "http://inferrences/"  # where owlready2 puts what the reasoner infers
-FACTS = """
-CONSTRUCT { ?s ?p ?o } WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER (isIRI(?o) && ?g != <%s> && ?g != <%s>)
-}"""
 REASONER = "HermiT (owlready2)"
 ONTOLOGY_NS = str(KG._NS)
 
@@ -67,7 +63,8 @@ def _owl_input(store: Store, settings: Settings, ontology_iri: str) -> Graph:
     # literal-valued axioms are labels, comments and notes: nothing to reason on
     g = Graph()
     g += ((s, p, o) for s, p, o in onto if not isinstance(o, Literal))
-    for s, p, o in store.query(FACTS % (ontology_iri, INFERRED_GRAPH)).triples:
+    facts = bind(sparql.text("reason_facts"), {"ontology": URIRef(ontology_iri), "inferred": INFERRED_GRAPH})
+    for s, p, o in store.query(facts).triples:
         if not str(o if p == RDF.type else p).startswith(ONTOLOGY_NS):
             continue  # kg's classes and properties only
         g.add((s, p, o))

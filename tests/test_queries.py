@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 import pytest
 
-from kg import iris
+from kg import iris, sparql
 from kg.cli import main
 from kg.errors import QueryError
 from kg.queries import bind, bindings, load, registry, run, run_serialized
@@ -143,3 +145,29 @@ def test_cli_query_list_and_formats(seed_build, capsys) -> None:  # type: ignore
     assert {b["type"]["value"] for b in out["results"]["bindings"]} == {"Alliance"}
     assert main(["query", "actors", "--store", str(settings.store_path), "--param", "bad"]) == 1
     assert "NAME=VALUE" in capsys.readouterr().err
+
+
+def _rq_files() -> list[Path]:
+    from kg.config import Settings
+
+    return sorted(Settings().queries_dir.glob("*.rq")) + sorted((Path(sparql.__file__).parent).glob("*.rq"))
+
+
+@pytest.mark.parametrize("path", _rq_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_sparql_text_parses_and_names_only_ontology_terms(path: Path) -> None:
+    """Every query the project runs lives in a .rq file (queries/ for the public ones,
+    kg/sparql/ for the code's): rdflib's parser reads it, and each kg: term it names is
+    declared in ontology/kg.ttl."""
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.sparql import prepareQuery
+
+    from kg.config import Settings
+    from kg.vocab import PREFIXES
+
+    text = path.read_text(encoding="utf-8")
+    prepareQuery(text, initNs=PREFIXES)
+    onto = Graph().parse(Settings().ontology_file, format="turtle")
+    code = re.sub(r'#[^\n]*|"(?:[^"\\\n]|\\.)*"', "", text)  # no comments, no strings
+    terms = set(re.findall(r"\bkg:(\w+)", code))
+    for term in terms:
+        assert (URIRef(PREFIXES["kg"] + term), None, None) in onto, f"{path.name}: kg:{term} is not in the ontology"

@@ -28,53 +28,6 @@ def clean(text: object) -> str:
     return " ".join(_XML_FORBIDDEN.sub("", str(text)).split())
 
 
-# DISTINCT: a node described in several documents' graphs is in the union several times
-NODES = """
-SELECT DISTINCT ?node ?class ?label ?country ?wikidata WHERE {
-  ?node a ?class .
-  { ?class rdfs:subClassOf* kg:Actor } UNION { VALUES ?class { kg:Person } }
-  FILTER NOT EXISTS { ?node a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
-  OPTIONAL { ?node skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "fr")) }
-  OPTIONAL { ?node kg:country/skos:prefLabel ?country FILTER(LANGMATCHES(LANG(?country), "en")) }
-  OPTIONAL { ?node skos:exactMatch ?wikidata }
-}"""
-ALIASES = """SELECT DISTINCT ?node ?alias WHERE { ?node kg:evidence/kg:quote ?alias }"""
-EVIDENCE = """
-SELECT DISTINCT ?node ?sentence ?file WHERE {
-  ?node kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file .
-}"""
-RELATIONS = """
-SELECT ?rel ?type ?s ?o ?kind ?start ?end ?sentence ?file WHERE {
-  VALUES (?class ?type) { (kg:Membership "membership") (kg:Cooperation "alliance")
-    (kg:Backing "backing") (kg:Command "command") (kg:SubunitOf "subunit")
-    (kg:Hostility "hostility") (kg:Agreement "agreement") }
-  ?rel a ?class ; kg:subject ?s ; kg:object ?o .
-  OPTIONAL { ?rel kg:supportKind ?k . BIND(STRAFTER(STR(?k), "#") AS ?kind) }
-  OPTIONAL { ?rel kg:start/kg:date ?start } OPTIONAL { ?rel kg:end/kg:date ?end }
-  OPTIONAL { ?rel kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file }
-}"""
-ENGAGEMENTS = """
-SELECT ?e ?class ?date ?agent ?target ?place ?placeLabel ?lat ?long ?fatalities ?sentence ?file WHERE {
-  ?e a ?class . ?class rdfs:subClassOf* kg:Engagement .
-  FILTER NOT EXISTS { ?e a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
-  FILTER NOT EXISTS { ?e kg:subject [] }
-  OPTIONAL { ?e sem:hasTime/kg:date ?date }
-  OPTIONAL { ?e kg:agent ?agent } OPTIONAL { ?e kg:target ?target }
-  OPTIONAL { ?e kg:place ?place .
-    OPTIONAL { ?place skos:prefLabel ?placeLabel FILTER(LANGMATCHES(LANG(?placeLabel), "fr")) }
-    OPTIONAL { ?place wgs:lat ?lat ; wgs:long ?long } }
-  OPTIONAL { ?e kg:fatalities ?fatalities }
-  ?e kg:evidence ?ev . ?ev kg:sentence ?sentence ; kg:inDocument/kg:fileName ?file .
-}"""
-PLACES = """
-SELECT DISTINCT ?place ?class ?label ?lat ?long ?source WHERE {
-  ?place a ?class ; wgs:lat ?lat ; wgs:long ?long . ?class rdfs:subClassOf* kg:Place .
-  FILTER NOT EXISTS { ?place a ?narrower . ?narrower rdfs:subClassOf+ ?class . }
-  OPTIONAL { ?place skos:prefLabel ?label FILTER(LANGMATCHES(LANG(?label), "fr")) }
-  OPTIONAL { ?place kg:coordinateSource ?source }
-}"""
-
-
 @dataclass
 class Network:
     """The graph for network formats, and the events and places for maps."""
@@ -100,7 +53,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
     """The whole graph, or the part a query's rows name, or the neighbourhood of one
     actor (``hops`` steps), with engagements between ``date_from`` and ``date_to``."""
     g = nx.MultiDiGraph()
-    for r in store.query(NODES).rows:
+    for r in store.query(sparql.text("network_nodes")).rows:
         node = str(r["node"])
         type_ = str(r["class"]).rsplit("#", 1)[-1]
         if node in g and g.nodes[node]["type"] != "Actor":
@@ -111,13 +64,13 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                    country=clean(r.get("country") or ""),
                    wikidata=wikidata.rsplit("/", 1)[-1] if wikidata else "",
                    engagements=0, aliases=[], evidence=[])
-    for r in store.query(ALIASES).rows:
+    for r in store.query(sparql.text("network_aliases")).rows:
         node = str(r["node"])
         if node in g:
             alias = clean(r["alias"])
             if alias not in g.nodes[node]["aliases"]:
                 g.nodes[node]["aliases"].append(alias)
-    for r in store.query(EVIDENCE).rows:
+    for r in store.query(sparql.text("network_evidence")).rows:
         node = str(r["node"])
         if node in g and len(g.nodes[node]["evidence"]) < 12:
             item = {"sentence": clean(r["sentence"]), "document": clean(r["file"])}
@@ -125,7 +78,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                 g.nodes[node]["evidence"].append(item)
 
     rels: dict[str, dict[str, Any]] = {}
-    for r in store.query(RELATIONS).rows:
+    for r in store.query(sparql.text("network_relations")).rows:
         rid = str(r["rel"])
         rel = rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
                                     "kind": _s(r.get("kind")), "start": _s(r.get("start")),
@@ -140,7 +93,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                        evidence=rel["evidence"][:5])
 
     events: dict[str, dict[str, Any]] = {}
-    for r in store.query(ENGAGEMENTS).rows:
+    for r in store.query(sparql.text("network_engagements")).rows:
         eid = str(r["e"])
         e = events.setdefault(eid, {
             "id": eid, "type": str(r["class"]).rsplit("#", 1)[-1], "date": _s(r.get("date")),
@@ -199,7 +152,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
             data["start"] = min(first_fact[n])  # the first dated fact, engagement or relation
 
     by_place: dict[str, dict[str, Any]] = {}  # one feature per place, whatever its rows
-    for r in store.query(PLACES).rows:
+    for r in store.query(sparql.text("network_places")).rows:
         by_place.setdefault(str(r["place"]), {
             "id": str(r["place"]), "label": clean(r.get("label") or ""),
             "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]

@@ -24,15 +24,20 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .. import files
+from .. import files, sparql
 from ..errors import QueryError, StoreError
+from ..sparql import bind
 from ..vocab import GRAPHS_BASE, PREFIXES
 from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # kg's graphs (documents, ontology, inferences) on a server that may hold others
 # (Virtuoso keeps its own system graphs)
-_OURS = f'FILTER (STRSTARTS(STR(?g), "{GRAPHS_BASE}"))'
+
+
+def _ours(name: str) -> str:
+    """kg/sparql/NAME.rq over kg's graphs only (a server may hold others)."""
+    return bind(sparql.text(name), {"base": Literal(GRAPHS_BASE)})
 INSERT_CHUNK = 500  # triples per INSERT DATA operation
 _ACCEPT_RESULTS = "application/sparql-results+json"
 # asked for JSON, Virtuoso answers a CONSTRUCT as s/p/o bindings: ask each form for its own
@@ -137,12 +142,12 @@ class RemoteStore:
         return self._query(sparql, RESULT_FORMATS[fmt]).content
 
     def graphs(self) -> list[URIRef]:
-        rows = self.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows
+        rows = self.query(_ours("store_graphs")).rows
         return sorted(r["g"] for r in rows if isinstance(r.get("g"), URIRef))  # type: ignore[misc]
 
     def graph_triples(self, graph: URIRef) -> list[Triple]:
         if self.graph_store_url is None:
-            return self.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {graph.n3()} {{ ?s ?p ?o }} }}").triples
+            return self.query(bind(sparql.text("store_graph"), {"g": graph})).triples
         try:  # the Graph Store Protocol: GET the graph
             r = self._http.get(self.graph_store_url, params={"graph": str(graph)},
                                headers={"Accept": "application/n-triples"})
@@ -156,7 +161,7 @@ class RemoteStore:
 
     def dataset(self) -> Dataset:
         ds = Dataset()
-        for row in self.query(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows:
+        for row in self.query(_ours("store_quads")).rows:
             ds.add((row["s"], row["p"], row["o"], row["g"]))  # type: ignore[arg-type]
         return ds
 
@@ -165,7 +170,7 @@ class RemoteStore:
             self.dataset().serialize(tmp, format={"trig": "trig", "nquads": "nquads"}[fmt])
 
     def __len__(self) -> int:
-        rows = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {_OURS} }}").rows
+        rows = self.query(_ours("store_count")).rows
         n = rows[0].get("n") if rows else None
         return int(n) if isinstance(n, Literal) else 0  # type: ignore[call-overload]
 

@@ -23,18 +23,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Identifier, Node
 
+from .. import sparql
 from ..errors import KgError
 from ..iris import slug
 from ..model import SEVERITIES, Finding, Severity, ValidationReport
 from ..queries import bind
 from ..store import Store
 from ..vocab import GRAPHS_BASE, KG, PREFIXES
-
-# kg's graphs only: a SPARQL server may hold others (Virtuoso's system graphs)
-ALL_TRIPLES = ("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
-               f'FILTER (STRSTARTS(STR(?g), "{GRAPHS_BASE}")) }}')
-DOCUMENT_GRAPH = "SELECT ?g WHERE { GRAPH ?g { ?d a kg:Document ; kg:fileName ?name } }"
-GRAPH_NODES = "SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } FILTER (isIRI(?s)) }"
 
 
 @dataclass(frozen=True)
@@ -182,7 +177,7 @@ def data_graph(store: Store) -> Graph:
     """The union of the store's graphs (documents and ontology, whose subclass axioms
     pySHACL follows for sh:targetClass and sh:class)."""
     g = Graph()
-    for t in store.query(ALL_TRIPLES).triples:
+    for t in store.query(bind(sparql.text("validate_all_triples"), {"base": Literal(GRAPHS_BASE)})).triples:
         g.add(t)
     return g
 
@@ -191,7 +186,7 @@ def document_nodes(store: Store, graphs: Iterable[URIRef]) -> list[URIRef]:
     """The nodes that these named graphs describe: what a new document touched."""
     nodes: set[URIRef] = set()
     for graph in graphs:
-        for row in store.query(bind(GRAPH_NODES, {"g": graph})).rows:
+        for row in store.query(bind(sparql.text("validate_graph_nodes"), {"g": graph})).rows:
             nodes.add(row["s"])  # type: ignore[arg-type]
     return sorted(nodes)
 
@@ -200,7 +195,7 @@ def document_graphs(store: Store, names: Iterable[str]) -> list[URIRef]:
     """The named graphs of documents given by file name (an unknown name is an error)."""
     graphs = []
     for name in names:
-        rows = store.query(bind(DOCUMENT_GRAPH, {"name": Literal(Path(name).name)})).rows
+        rows = store.query(bind(sparql.text("validate_document_graph"), {"name": Literal(Path(name).name)})).rows
         if not rows:
             raise KgError(f"{name}: no document of that file name is in the store")
         graphs += [r["g"] for r in rows]  # type: ignore[misc]

@@ -7,27 +7,12 @@ from __future__ import annotations
 import dataclasses
 
 from rdflib import URIRef
+from rdflib.term import Identifier
 
+from .. import sparql
 from ..model import Finding
+from ..queries import bind_values
 from ..store import Store
-
-DESCRIBE = """
-SELECT ?node ?label ?type ?place ?date WHERE {
-  VALUES ?node { %s }
-  OPTIONAL { ?node skos:prefLabel|rdfs:label|kg:quote|kg:fileName ?label }
-  OPTIONAL { ?node a ?type . FILTER (STRSTARTS(STR(?type), STR(kg:))) }
-  OPTIONAL { ?node kg:place/skos:prefLabel ?place . FILTER (LANG(?place) = "fr") }
-  OPTIONAL { ?node (sem:hasTime|kg:start)/kg:date ?date }
-}"""
-EVIDENCE = """
-SELECT ?node ?file ?sentence ?start ?end WHERE {
-  VALUES ?node { %s }
-  # its own evidence; itself if it is evidence; that of what it dates or is a claim of
-  ?node (kg:evidence | ^sem:hasTime/kg:evidence | ^kg:start/kg:evidence | ^kg:end/kg:evidence
-         | kg:claimOf/kg:evidence)? ?ev .
-  ?ev kg:sentence ?sentence ; kg:startOffset ?start ; kg:endOffset ?end ;
-      kg:inDocument/kg:fileName ?file .
-}"""
 
 
 def _label_rank(label: object) -> int:
@@ -42,8 +27,8 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -
     types: dict[str, str] = {}
     evidence: dict[str, tuple[int, int, str, str]] = {}  # node -> first (start, end, file, sentence)
     for i in range(0, len(iris), chunk):
-        values = " ".join(URIRef(n).n3() for n in iris[i:i + chunk])
-        for row in store.query(DESCRIBE % values).rows:
+        nodes: list[Identifier] = [URIRef(n) for n in iris[i:i + chunk]]
+        for row in store.query(bind_values(sparql.text("describe_nodes"), "node", nodes)).rows:
             node = str(row["node"])
             if "label" in row:
                 rank = _label_rank(row["label"])
@@ -56,7 +41,7 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -
             if "label" not in row and ("place" in row or "date" in row):  # an engagement
                 text = ", ".join(str(row[k]) for k in ("place", "date") if k in row)
                 labels.setdefault(node, (3, text))
-        for row in store.query(EVIDENCE % values).rows:
+        for row in store.query(bind_values(sparql.text("describe_evidence"), "node", nodes)).rows:
             node = str(row["node"])
             item = (int(row["start"]), int(row["end"]), str(row["file"]), str(row["sentence"]))  # type: ignore[call-overload]
             if node not in evidence or item < evidence[node]:
