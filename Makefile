@@ -59,6 +59,7 @@ validate: setup java
 lint: setup
 	$(BIN)/ruff check kg tests bench tools
 	$(BIN)/mypy kg
+	$(BIN)/vulture kg tools/vulture_whitelist.py --min-confidence 60
 
 clean:
 	rm -rf out .pytest_cache

@@ -103,8 +103,9 @@ def read(path: Path, *, max_bytes: int = MAX_BYTES) -> Document:
     raw = read_bounded(path, max_bytes)
     if not raw.strip():
         raise InputError(path, "is empty", hint="add the report's text or remove the file")
+    third = len(raw) // 3
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 3 and raw.count(b"\x00") * 3 > len(raw)
-                                                     and (raw[1::2].count(0) > len(raw) // 3 or raw[0::2].count(0) > len(raw) // 3)):
+                                                     and (raw[1::2].count(0) > third or raw[0::2].count(0) > third)):
         raise InputError(path, "is UTF-16, not UTF-8", hint="convert it, e.g. iconv -f utf-16 -t utf-8")
     if b"\x00" in raw:
         raise InputError(path, "looks binary (it holds NUL bytes)", hint="give a UTF-8 text file")

@@ -111,8 +111,9 @@ def _read_all(paths: Iterable[Path], settings: Settings, report: BuildReport
         try:
             real = found.resolve(strict=True)
         except (OSError, RuntimeError) as exc:  # a dangling link, a loop of links
-            problem = "is a loop of symbolic links" if isinstance(exc, RuntimeError) or \
-                getattr(exc, "errno", None) == errno.ELOOP else f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+            looped = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP
+            problem = ("is a loop of symbolic links" if looped
+                       else f"cannot be read: {getattr(exc, 'strerror', None) or exc}")
             report.skipped.append(Skipped(found, problem))
             continue
         if real in seen:

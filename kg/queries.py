@@ -261,4 +261,5 @@ def describe(queries: dict[str, NamedQuery]) -> str:
     return out.getvalue().rstrip()
 
 
-__all__ = ["NamedQuery", "Param", "bind", "bind_values", "describe", "load", "plain_tsv", "registry", "run", "run_serialized", "table"]
+__all__ = ["NamedQuery", "Param", "bind", "bind_values", "describe", "load", "plain_tsv", "registry", "run",
+           "run_serialized", "table"]

@@ -208,4 +208,5 @@ RELATION_TERMS: dict[str, tuple[URIRef, URIRef]] = {
 # node per pair, whichever way round the text states it
 SYMMETRIC_RELATIONS = frozenset({"alliedWith", "opposes", "agreement"})
 
-__all__ = ["ACTOR_TYPES", "ENGAGEMENT_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "RELATION_TERMS", "SEM", "SYMMETRIC_RELATIONS", "WD", "WGS", "URIRef"]
+__all__ = ["ACTOR_TYPES", "ENGAGEMENT_TYPES", "FATES", "KG", "ORG", "PLACE_TYPES", "PREFIXES", "RELATION_TERMS",
+           "SEM", "SYMMETRIC_RELATIONS", "WD", "WGS", "URIRef"]

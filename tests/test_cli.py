@@ -99,7 +99,8 @@ def test_version_and_a_missing_store_said_plainly(tmp_path: Path, capsys) -> Non
 
 def test_bad_dates_and_limits_are_refused_by_name(seed_build, capsys) -> None:  # type: ignore[no-untyped-def]
     settings, _ = seed_build
-    for args in (["export", "--format", "gexf", "--from", "2023-13"], ["export", "--format", "gexf", "--to", "last-week"],
+    for args in (["export", "--format", "gexf", "--from", "2023-13"],
+                 ["export", "--format", "gexf", "--to", "last-week"],
                  ["query", "actors", "--limit", "0"]):
         with pytest.raises(SystemExit) as exit_:
             main([*args, "--store", str(settings.store_path)])
@@ -129,7 +130,8 @@ def test_query_output_for_people_and_for_spreadsheets(seed_build, capsys) -> Non
     assert all(len(line) <= 100 for line in text.splitlines())
     header = text.splitlines()[0].split()
     assert header[1].startswith("subjectLab") and "subject" not in header  # names kept, IRIs give way
-    assert text.splitlines()[-1].startswith(f"({len(result.rows)} rows; not shown") and "subject" in text.splitlines()[-1]
+    footer = text.splitlines()[-1]
+    assert footer.startswith(f"({len(result.rows)} rows; not shown") and "subject" in footer
     wide = queries.table(result).splitlines()[0].split()
     assert wide.index("subjectLabel") < wide.index("subject")  # names before IRIs
 

@@ -197,7 +197,8 @@ def test_page_renders_clicks_and_filters_in_chromium(seed_build, tmp_path: Path)
         assert isolated > 0
         assert driver.execute_script("return window.kg.cy.nodes('.isolated').filter(n => n.visible()).length") == 0
         driver.find_element(By.ID, "isolated").click()
-        assert driver.execute_script("return window.kg.cy.nodes('.isolated').filter(n => n.visible()).length") == isolated
+        visible = "return window.kg.cy.nodes('.isolated').filter(n => n.visible()).length"
+        assert driver.execute_script(visible) == isolated
         driver.find_element(By.ID, "isolated").click()
         # a real click on an engagement edge: its direction, dates, places and sentences
         off = driver.execute_script(

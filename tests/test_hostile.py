@@ -223,7 +223,8 @@ def test_kg_build_exits_2_and_names_the_file(tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "good.txt").write_text(BODY, encoding="utf-8")
     (tmp_path / "docs" / "bad.txt").write_text("---\ndate: 2024-13-45\n---\n" + BODY, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "docs"), "--out", str(tmp_path / "out")],
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "docs"),
+                           "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, check=False, timeout=600)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr

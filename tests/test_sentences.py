@@ -102,6 +102,10 @@ def _engagement_ok(doc: Doc, want: dict[str, Any], e: Engagement) -> bool:
         return False
     if "fatalities" in want and e.fatalities != want["fatalities"]:
         return False
+    if "contested" in want:  # a denial is one more account, and the claim is contested
+        outcomes = {c.outcome or "asserted" for c in e.claims}
+        if (len(outcomes) > 1) != want["contested"]:
+            return False
     claimant = fold(want.get("claimed_by", ""))
     return not claimant or claimant in doc.party_names(e.claimed_by) or any(
         claimant in doc.party_names(c.source) for c in e.claims)

@@ -251,7 +251,8 @@ def test_update_load_and_service_are_refused_before_any_network(server: Server) 
              {"Content-Type": "application/x-www-form-urlencoded"}),
             ("POST", "/sparql", b"INSERT DATA { <http://a/b> <http://a/c> <http://a/d> }",
              {"Content-Type": "application/sparql-query"}),
-            ("GET", "/sparql?" + urllib.parse.urlencode({"query": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"}),
+            ("GET", "/sparql?" + urllib.parse.urlencode(
+                {"query": f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"}),
              None, {}),
             ("POST", "/sparql", f"ASK {{ OPTIONAL {{ SERVICE SILENT <{target}> {{ ?s ?p ?o }} }} }}".encode(),
              {"Content-Type": "application/sparql-query"}),
@@ -264,7 +265,8 @@ def test_update_load_and_service_are_refused_before_any_network(server: Server) 
     finally:
         listener.close()
     status, _, body = server.request("GET", "/sparql?" + urllib.parse.urlencode(
-        {"query": "ASK { <http://a/b> <http://a/c> <http://a/d> }"}), headers={"Accept": "application/sparql-results+json"})
+        {"query": "ASK { <http://a/b> <http://a/c> <http://a/d> }"}),
+        headers={"Accept": "application/sparql-results+json"})
     assert status == 200 and json.loads(body)["boolean"] is False  # nothing was written
 
 
@@ -492,12 +494,14 @@ def test_page_runs_a_named_query_and_shows_an_actor(server: Server, tmp_path: Pa
         web.save_screenshot(str(shots / "serve-map.png"))
         web.find_element(By.CSS_SELECTOR, '#views button[data-view="timeline"]').click()
         wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#timeline .month")) > 1)
-        months = [m.find_element(By.TAG_NAME, "strong").text for m in web.find_elements(By.CSS_SELECTOR, "#timeline .month")]
+        months = [m.find_element(By.TAG_NAME, "strong").text
+                  for m in web.find_elements(By.CSS_SELECTOR, "#timeline .month")]
         assert months == sorted(months)
         web.save_screenshot(str(shots / "serve-timeline.png"))
         # downloads: the rows as CSV and JSON (fetched as the buttons fetch them)
         csv_text = web.execute_script(
-            "return await fetch('/queries/engagements?class=kg%3ACapture', {headers: {Accept: 'text/csv'}}).then(r => r.text())")
+            "return await fetch('/queries/engagements?class=kg%3ACapture',"
+            " {headers: {Accept: 'text/csv'}}).then(r => r.text())")
         table = list(csv.reader(io.StringIO(csv_text)))
         assert table[0][:3] == ["event", "type", "date"] and len(table) == rows + 1
         assert web.find_element(By.ID, "csv").is_displayed() and web.find_element(By.ID, "json").is_displayed()

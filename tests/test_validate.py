@@ -251,7 +251,8 @@ def test_html_report_shows_filters_and_stays_inert(tmp_path: Path) -> None:
 
     case = {"remove": 'id:engagement\\/e1 kg:agent id:actor\\/mndaa . '
                       'id:actor\\/tatmadaw kg:evidence id:evidence\\/d1\\/0-10 ; skos:prefLabel "Tatmadaw"@fr .',
-            "add": f'id:actor\\/tnla skos:altLabel "mndaa"@fr . id:actor\\/tatmadaw skos:prefLabel {json.dumps(HOSTILE)}@fr .'}
+            "add": (f'id:actor\\/tnla skos:altLabel "mndaa"@fr . '
+                    f'id:actor\\/tatmadaw skos:prefLabel {json.dumps(HOSTILE)}@fr .')}
     store = _case_store(tmp_path, case)
     try:
         report, shacl = validate(store, settings=SETTINGS)
@@ -269,7 +270,8 @@ def test_html_report_shows_filters_and_stays_inert(tmp_path: Path) -> None:
         assert len(rows) == report.count("Info") and all("Info" in r.text for r in rows)
         Select(web.find_element(By.ID, "f-severity")).select_by_value("")
         web.find_element(By.CSS_SELECTOR, 'th[data-key="shape"]').click()
-        shapes = [r.find_elements(By.TAG_NAME, "td")[1].text for r in web.find_elements(By.CSS_SELECTOR, "#findings tbody tr")]
+        shapes = [r.find_elements(By.TAG_NAME, "td")[1].text
+                  for r in web.find_elements(By.CSS_SELECTOR, "#findings tbody tr")]
         assert shapes == sorted(shapes, key=str.lower)
         cells = [td.text for td in web.find_elements(By.CSS_SELECTOR, "#findings tbody td")]
         assert HOSTILE in cells  # shown as text

@@ -69,7 +69,8 @@ def main(out: Path) -> None:
             web.save_screenshot(str(shots / f"serve-{'query' if view == 'table' else view}.png"))
         busiest = web.execute_script(
             "return await fetch('/queries/actors', {headers: {Accept: 'application/sparql-results+json'}})"
-            ".then(r => r.json()).then(d => d.results.bindings.sort((a, b) => b.engagements.value - a.engagements.value)[0].actor.value)")
+            ".then(r => r.json()).then(d => d.results.bindings"
+            ".sort((a, b) => b.engagements.value - a.engagements.value)[0].actor.value)")
         web.get(base + "/#actor=" + urllib.request.quote(busiest, safe=""))
         time.sleep(2)
         web.save_screenshot(str(shots / "serve-actor.png"))

@@ -6,9 +6,9 @@ Expressions are found here (a regex grammar: "le 1er novembre", "27 mars 2021",
 against the document's own context, sentence by sentence: a day or month without a
 year takes the year of the last date stated before it (basis "carried"; a month earlier
 than the context's by more than two rolls to the next year: "Le 4 janvier" after
-November 2023 is 2024-01-04; one later by more than six, to the previous); with no year stated anywhere, the publication or page
-date gives it (basis "inferred", for a curator to confirm); with neither, the year
-stays unknown ("--11-24").
+November 2023 is 2024-01-04; one later by more than six, to the previous); with no year
+stated anywhere, the publication or page date gives it (basis "inferred", for a curator to
+confirm); with neither, the year stays unknown ("--11-24").
 """
 
 from __future__ import annotations

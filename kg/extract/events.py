@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
@@ -50,7 +49,7 @@ INTENTION_VERBS = FR.words("intention_verbs")
 PURPOSE_MARKS = FR.words("purpose_marks")
 CONDITION_MARKS = FR.words("condition_marks")
 NEGATIONS = FR.words("negations")
-DENIAL_VERBS = FR.words("denial_verbs")
+DENIAL_VERBS = FR.words("denial_verbs") | FR.words("denial_forms")
 PHRASES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(?i)\b(?:frappes?|attaques?|bombardements?|raids?)\s+aériens?n?e?s?\b"
                 r"|\b(?:frappes?|attaques?|tirs?)\s+(?:de\s+|par\s+)?drones?\b"), "AirStrike"),
@@ -94,13 +93,6 @@ def number(text: str) -> int | None:
     if text.isdigit():
         return int(text)
     return _NUM_WORDS.get(text)
-
-
-@dataclass
-class _Sentence:
-    index: int
-    span: Span
-    mentions: list[int]  # indices into the document's mentions
 
 
 TRIGGER_POS = {"VERB", "AUX", "ADJ", "NOUN", "PROPN"}
@@ -330,7 +322,9 @@ def _roles(tok: Token, idx: MentionIndex) -> tuple[list[int], list[int]]:
         if child.dep_ in ("nsubj",) or active_subject or child.dep_ == "obl:agent" \
                 or (child.dep_.startswith("obl") and "par" in case):
             agents += [f for f in found if f not in agents]
-        elif child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET or child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"} and verb.lemma_ == "rendre":
+        elif (child.dep_ in ("obj", "nsubj:pass", "iobj") or case & PREP_TARGET
+              or child.dep_ in ("nmod", "obl:arg", "obl:mod", "obl") and case & {"à", "au", "aux"}
+              and verb.lemma_ == "rendre"):
             targets += [f for f in found if f not in targets]
     if not agents:  # "des obus tirés par les FSR ont tué …", "des drones de l'armée ont frappé …"
         means = [c for c in verb.children if c.dep_ == "nsubj" and c.lower_ in STRIKE_MEANS]
@@ -391,6 +385,32 @@ def _claim(sent: Span, trigger: Token, idx: MentionIndex) -> int | str | None:
                     if found:
                         return found[0]
             return None
+    return None
+
+
+def _denier(sent: Span, idx: MentionIndex, claimed: int | str | None) -> int | None:
+    """Who denies what the sentence tells ("…, ce que dément l'armée", "une information
+    démentie par l'armée", "Moscou dément"): the subject or the "par" agent of a denial
+    verb, or the party it was parsed onto, when it is not the claimant."""
+    def party(tokens: list[Token]) -> int | None:
+        found = [p for p in idx.in_tokens(tokens, ("actor", "place")) if p != claimed
+                 and (idx.mentions[p].kind == "actor" or idx.mentions[p].agentive
+                      or idx.mentions[p].type == "Country")]
+        return found[0] if found else None
+
+    for tok in sent:
+        if tok.lemma_.lower() not in DENIAL_VERBS and tok.lower_ not in DENIAL_VERBS:
+            continue
+        for child in tok.children:
+            if child.dep_ in ("nsubj", "obl:agent", "obj") or (child.dep_ == "obl" and any(
+                    c.lower_ == "par" for c in child.children)):
+                who = party(list(_phrase(child)))
+                if who is not None:
+                    return who
+        if tok.dep_ in ("advmod", "amod") and tok.head.i > tok.i:  # misparsed onto its subject
+            who = party(list(_phrase(tok.head)))
+            if who is not None:
+                return who
     return None
 
 
@@ -493,7 +513,10 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
             emitted.add(spot)
             done.append(tok)
             for place in where or [None]:  # type: ignore[list-item]
-                claims = (Claim(claimed, outcome, ev),) if claimed is not None else ()
+                claims: tuple[Claim, ...] = (Claim(claimed, outcome, ev),) if claimed is not None else ()
+                denier = _denier(sent, idx, claimed) if claimed is not None else None
+                if denier is not None:  # a denial makes the claim contested
+                    claims += (Claim(denier, "denied", ev),)
                 out.append(Engagement(
                     type=type_, date=date, place=place, agents=tuple(agents),
                     targets=tuple(targets), claimed_by=claimed, fatalities=_fatalities(sent.text),

@@ -559,7 +559,8 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                 keep(span, "actor", head_type(span.text) or "Actor", None, Origin.NER)
         elif ent.label_ == PLACE and span.text[:1].isupper():
             org_type = head_type(span.text) if len(span) > 1 else None
-            if org_type and span[0].lower_ not in NON_ACTOR_HEADS and not _region_name(span):  # a katiba or a front tagged a place
+            # a katiba or a front tagged a place
+            if org_type and span[0].lower_ not in NON_ACTOR_HEADS and not _region_name(span):
                 keep(span, "actor", org_type, None, Origin.NER)
             else:
                 keep(span, "place", "Place", None, Origin.NER, agentive=_agentive(span))

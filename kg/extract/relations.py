@@ -51,7 +51,6 @@ _JOINT = re.compile(r"(?i)\bforces?\s+(?:conjointes?|combinées?|alliées?)\b|\b
 _ALLY = re.compile(r"(?i)\balli(?:é|ée|és|ées)\s+(?:de|à|au|aux|d['’])")
 _BESIDE = re.compile(r"(?i)\baux\s+côtés\s+d")
 _LINKED = re.compile(r"(?i)\b(?:lié|liée|affilié|affiliée)\s+(?:à|au)\b")
-_VALID_UNTIL = re.compile(r"(?i)(?:en vigueur|valable)\s+jusqu['’](?:en|au)\s")
 _WING = re.compile(r"(?i)\b(?:son|sa|leur)\s+(?:aile\s+armée|branche\s+armée|plateforme\s+médiatique|"
                    r"bras\s+armé|organe\s+de\s+propagande)\b")
 
@@ -192,7 +191,8 @@ def _membership(f: _Finder, sent: Span, sent_i: int) -> None:
             for member in f.idx.in_tokens(listed, ACTORS):
                 if f.mentions[member].type != "Alliance" and f.mentions[member].origin != "contextual":
                     f.add("memberOf", member, alliance, sent_i, confidence=0.8)
-        if tok.lower_ in ("membre", "membres") and tok.i + 1 < sent.end and sent.doc[tok.i + 1].lower_ in ("de", "du", "des", "d'", "d’"):
+        if (tok.lower_ in ("membre", "membres") and tok.i + 1 < sent.end
+                and sent.doc[tok.i + 1].lower_ in ("de", "du", "des", "d'", "d’")):
             org = f.after(sent, tok, limit=4)
             # "X est membre de Y" (a copula), not "fait prisonniers 34 membres de la junte"
             who = f.subject(tok) if any(c.dep_ == "cop" for c in tok.children) else []
@@ -214,7 +214,6 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
         span = sent.doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
         if span is None:
             continue
-        head = span.root
         parties: list[int] = []
         for t in sent.doc[span.end : min(span.end + 14, sent.end)]:
             if t.lower_ in (".", ";", ":") or (t.pos_ == "VERB" and t.dep_ != "amod"):
@@ -222,7 +221,6 @@ def _alliance(f: _Finder, sent: Span, sent_i: int) -> None:
             i = f.idx.at(t)
             if i is not None and f.mentions[i].kind == "actor" and i not in parties:
                 parties.append(i)
-        del head
         for a, b in combinations(parties, 2):
             f.add("alliedWith", a, b, sent_i, confidence=0.7)
     for pattern in (_ALLY, _BESIDE):

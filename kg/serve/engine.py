@@ -499,10 +499,6 @@ class Engine:
             if w in self._all:
                 self._all.remove(w)
 
-    def pids(self) -> list[int]:
-        with self._lock:
-            return [w.process.pid for w in self._all if w.process.pid]
-
     def close(self) -> None:
         with self._lock:
             workers = list(self._all)
