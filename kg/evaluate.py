@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -79,23 +80,23 @@ def _names(gold_items: list[dict[str, Any]]) -> dict[str, set[str]]:
     return {g["id"]: {fold(m) for m in g.get("mentions", [])} for g in gold_items}
 
 
-def _greedy(gold: list[Any], extracted: list[Any], match, prefer=None):  # type: ignore[no-untyped-def]
-    """One-to-one pairs under the matching rule. Every matching (gold, extracted) pair is
-    ranked by ``prefer`` (the rules decide whether items match, this only which pairs
-    are taken first), then taken greedily, best first, in document order."""
-    candidates = [(gi, ei) for ei, e in enumerate(extracted) for gi, g in enumerate(gold) if match(g, e)]
-    if prefer is not None:
-        candidates.sort(key=lambda c: prefer(gold[c[0]], extracted[c[1]]), reverse=True)
-    used_g: set[int] = set()
-    used_e: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for gi, ei in candidates:
-        if gi in used_g or ei in used_e:
-            continue
-        used_g.add(gi)
-        used_e.add(ei)
-        pairs.append((gi, ei))
-    return used_g, used_e, pairs
+def _pairs(gold: list[Any], extracted: list[Any], match, prefer=None):  # type: ignore[no-untyped-def]
+    """One-to-one pairs under the matching rule, as many as can be (a maximum matching of
+    the bipartite graph of matching pairs, networkx's blossom algorithm; taking pairs
+    greedily can leave a gold item unmatched that another choice would have matched).
+    Among the maximum matchings, the one whose pairs ``prefer`` ranks highest (the rules
+    decide whether items match, ``prefer`` only which of them pair up)."""
+    g = nx.Graph()
+    for ei, e in enumerate(extracted):
+        for gi, item in enumerate(gold):
+            if match(item, e):
+                rank = prefer(item, e) if prefer is not None else ()
+                bonus = sum(2 ** -(k + 1) for k, flag in enumerate(rank if isinstance(rank, tuple) else (rank,))
+                            if flag)
+                g.add_edge(("g", gi), ("e", ei), weight=1 + bonus / (len(gold) + len(extracted) + 1))
+    pairs = sorted((a[1], b[1]) if a[0] == "g" else (b[1], a[1])
+                   for a, b in nx.max_weight_matching(g, maxcardinality=True))
+    return {gi for gi, _ in pairs}, {ei for _, ei in pairs}, pairs
 
 
 def _date_matches(gold: str | None, precision: str, got: str) -> bool:
@@ -182,7 +183,7 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
     for kind, person in (("actors", False), ("persons", True)):
         items = gold.get(kind, [])
         nodes = graph.nodes(person)
-        hit_g, hit_e, actor_pairs = _greedy(items, nodes, lambda g, n: is_(n, g["id"]))
+        hit_g, hit_e, actor_pairs = _pairs(items, nodes, lambda g, n: is_(n, g["id"]))
         if not person:
             typed = [(items[gi], nodes[ni]) for gi, ni in actor_pairs]
             actor_types = (len(typed), sum(1 for g, n in typed
@@ -204,7 +205,7 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
         return g["type"] in ("alliedWith", "opposes", "agreement") and is_(s, g["object"]) and is_(o, g["subject"])
 
     rels = gold.get("relations", [])
-    hit_g, hit_e, _ = _greedy(rels, graph.relations, rel_match,
+    hit_g, hit_e, _ = _pairs(rels, graph.relations, rel_match,
                               lambda g, e: fold(g["evidence"]) in fold(e[3]))
     scores["relations"] = Score(
         gold=len(rels), extracted=len(graph.relations), hits=len(hit_g), correct=len(hit_e),
@@ -227,7 +228,7 @@ def score_document(store: Store, gold: dict[str, Any]) -> DocScore:
     def eng_prefer(g: dict[str, Any], e: dict[str, Any]) -> tuple[bool, bool]:
         return fold(g["evidence"]) in fold(e["sentence"]), g["type"] == e["type"]
 
-    hit_g, hit_e, index_pairs = _greedy(engs, graph.engagements, eng_match, eng_prefer)
+    hit_g, hit_e, index_pairs = _pairs(engs, graph.engagements, eng_match, eng_prefer)
     pairs = [(engs[gi], graph.engagements[ei]) for gi, ei in index_pairs]
     scores["engagements"] = Score(
         gold=len(engs), extracted=len(graph.engagements), hits=len(hit_g), correct=len(hit_e),

@@ -99,9 +99,9 @@ def test_seed_000_le_24_after_27_mars_2021_and_the_troops_of_the_kia(seeds) -> N
 
 
 def test_seed_001_le_4_janvier_after_november_2023_is_2024(seeds) -> None:  # type: ignore[no-untyped-def]
-    e, keys, _ = _engagement(seeds, "001", "Capture", "Le 4 janvier, la ville de Laukkai")
+    e, _, _ = _engagement(seeds, "001", "Capture", "Le 4 janvier, la ville de Laukkai")
     assert _date(e.date) == "2024-01-04" and e.date.basis == "carried"
-    assert keys[e.place] == ["geonames-1309794"] or "Laukkai" in seeds["001"][0].mentions[e.place].text
+    assert "Laukkai" in seeds["001"][0].mentions[e.place].text
 
 
 def test_seed_001_present_tense_narrative(seeds) -> None:  # type: ignore[no-untyped-def]
@@ -131,7 +131,7 @@ def test_seed_003_year_from_the_page_date_is_marked_inferred(seeds) -> None:  # 
         if e.date is not None and e.date.year is not None:
             assert e.date.basis == "inferred", (e.type, e.date)  # 2012 is never stated
     e, keys, _ = _engagement(seeds, "003", "Capture", "Kidal")
-    assert {"ansar-dine", "mnla"} & _keys(keys, e.agents) or "rebel-forces-ml" in _keys(keys, e.agents)
+    assert "rebel-forces-ml" in _keys(keys, e.agents)  # "les rebelles"
 
 
 def test_seed_004_relations(seeds) -> None:  # type: ignore[no-untyped-def]
