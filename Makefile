@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-.PHONY: setup demo test bench lint clean eval browser java gdal validate
+.PHONY: setup demo test bench lint clean eval browser java gdal validate golden
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: setup java
 # kg validate's "there are violations", not a failure of this target)
 validate: setup java
 	$(BIN)/kg validate --reason --out out/validation.md || [ $$? -eq 1 ]
+
+# rewrite tests/data/golden/ from today's build, on purpose: review its diff before committing
+golden: setup
+	KG_WRITE_GOLDEN=1 $(BIN)/python -m pytest -q tests/test_golden.py
 
 lint: setup
 	$(BIN)/ruff check kg tests bench tools
