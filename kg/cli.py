@@ -21,7 +21,7 @@ from pathlib import Path
 from . import files, queries
 from .config import Settings
 from .errors import KgError
-from .pipeline import build, shown
+from .pipeline import build, shown, write_validation
 from .store import Store, is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
@@ -53,16 +53,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.max_mb is not None:
         settings = replace(settings, max_document_bytes=int(args.max_mb * 1_000_000))
-    report = build([Path(p) for p in args.paths], settings=settings,
-                   progress=sys.stderr.isatty() and not args.quiet)
+    progress = sys.stderr.isatty() and not args.quiet
+    report = build([Path(p) for p in args.paths], settings=settings, progress=progress)
     c = report.counts
-    print(f"built {report.documents} document(s) into {settings.store_location}")
+    print(f"built {report.documents} document(s) into {settings.store_location} ({report.seconds:.1f} s)")
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
     print(f"wrote {report.trig}")
-    if report.validation is not None:
-        v = report.validation
+    if not args.no_validate:  # its own step, timed on its own
+        if progress:
+            print("validating", file=sys.stderr, flush=True)
+        store = open_store(settings.store_location, read_only=True)
+        try:
+            v = write_validation(store, settings)
+        except OSError as exc:
+            raise KgError(f"the store is built, but the validation report cannot be written "
+                          f"({exc.strerror or exc}); fix it and run kg validate") from exc
+        finally:
+            store.close()
         print(f"validation: {v.count('Violation')} violations, {v.count('Warning')} warnings, "
               f"{v.count('Info')} infos ({v.seconds:.1f} s); wrote "
               f"{settings.out_dir / 'validation.html'} and {settings.out_dir / 'validation.ttl'}")
@@ -301,6 +310,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
     b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.add_argument("--no-validate", action="store_true",
+                   help="build only; validate later with kg validate (validation runs by default)")
     b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")

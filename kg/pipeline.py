@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +56,7 @@ class BuildReport:
     accepted: list[Accepted] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # the whole store's
     trig: Path | None = None
-    validation: ValidationReport | None = None  # of the whole store, after the build
+    seconds: float = 0.0  # reading, extracting, mapping and writing; validation is its own step
 
     def to_json(self) -> dict[str, object]:
         """out/build-report.json: what was accepted, what was skipped and why."""
@@ -153,6 +154,7 @@ def _writable(settings: Settings) -> None:
 
 def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
           store: Store | None = None) -> BuildReport:
+    started = time.perf_counter()
     report = BuildReport()
     _writable(settings)
     groups = _read_all(paths, settings, report)
@@ -192,19 +194,19 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             store.dump(report.trig)
             files.write_text(settings.out_dir / "build-report.json",
                              json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
-            _stage("validating", progress)
-            report.validation = write_validation(store, settings)
         except OSError as exc:  # the store is built; only an output file could not be written
             raise KgError(f"the store is built, but {shown(Path(exc.filename or settings.out_dir))} cannot be "
                           f"written ({exc.strerror or exc}); fix it and run kg build again") from exc
     finally:
         if own_store:
             store.close()
+    report.seconds = time.perf_counter() - started
     return report
 
 
 def write_validation(store: Store, settings: Settings) -> ValidationReport:
-    """out/validation.html for curators and out/validation.ttl (the SHACL report graph)."""
+    """The validation step after a build (``kg build`` runs it unless --no-validate):
+    out/validation.html for curators and out/validation.ttl (the SHACL report graph)."""
     from .validate import render, validate
 
     result, shacl = validate(store, settings=settings)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from kg.config import PROJECT_ROOT, Settings
-from kg.pipeline import BuildReport, build
+from kg.model import ValidationReport
+from kg.pipeline import BuildReport, build, write_validation
 from kg.store import open_store
 
 SEEDS = PROJECT_ROOT / "seeds"
@@ -23,11 +24,26 @@ def seeds_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildReport]:
-    """The seeds built once per session into a fresh store."""
+    """The seeds built once per session into a fresh store, then validated (the two
+    steps of ``kg build``): out/validation.html and .ttl are written."""
     out = tmp_path_factory.mktemp("seed-build")
     settings = Settings(out_dir=out)
     report = build([SEEDS], settings=settings)
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        _VALIDATION.append(write_validation(store, settings))
+    finally:
+        store.close()
     return settings, report
+
+
+_VALIDATION: list[ValidationReport] = []
+
+
+@pytest.fixture(scope="session")
+def seed_validation(seed_build) -> ValidationReport:  # type: ignore[no-untyped-def]
+    """The seeds' validation report, from the build's validation step."""
+    return _VALIDATION[0]
 
 
 @pytest.fixture

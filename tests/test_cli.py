@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -198,3 +199,17 @@ def test_build_shows_its_progress_on_a_terminal_only(tmp_path: Path, capsys) -> 
     assert "building" not in _in_a_terminal([kg, "build", str(docs), "--out", str(tmp_path / "b"), "--quiet"])
     assert main(["build", str(docs), "--out", str(tmp_path / "c")]) == EXIT_OK  # not a terminal: quiet
     assert "building" not in capsys.readouterr().err
+
+
+def test_build_and_validation_are_two_timed_steps(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEEDS / "002_ad34e4e326f002f7.txt", docs)
+    assert main(["build", str(docs), "--out", str(tmp_path / "a"), "--no-validate"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert re.search(r"built 1 document\(s\) into .* \(\d+\.\d s\)", out) and "validation:" not in out
+    assert not (tmp_path / "a" / "validation.html").exists() and (tmp_path / "a" / "graph.trig").exists()
+    assert main(["build", str(docs), "--out", str(tmp_path / "b")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert re.search(r"validation: \d+ violations, \d+ warnings, \d+ infos \(\d+\.\d s\)", out)
+    assert (tmp_path / "b" / "validation.html").exists()

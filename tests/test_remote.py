@@ -80,19 +80,15 @@ def _findings(report, sparql: bool) -> set[tuple[str, str, str | None]]:  # type
             if (f.component == "SPARQLConstraintComponent") == sparql}
 
 
-def test_validation_runs_there(remote_validation, seed_build) -> None:  # type: ignore[no-untyped-def]
-    _, local = seed_build
-    assert local.validation is not None
-    assert _findings(remote_validation, sparql=False) == _findings(local.validation, sparql=False)
+def test_validation_runs_there(remote_validation, seed_validation) -> None:  # type: ignore[no-untyped-def]
+    assert _findings(remote_validation, sparql=False) == _findings(seed_validation, sparql=False)
 
 
-def test_sparql_checks_run_there(remote_validation, seed_build, request) -> None:  # type: ignore[no-untyped-def]
+def test_sparql_checks_run_there(remote_validation, seed_validation, request) -> None:  # type: ignore[no-untyped-def]
     if "virtuoso" in request.node.callspec.id:
         request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_PATHS + "; the shared-name check walks it",
                                               strict=True))
-    _, local = seed_build
-    assert local.validation is not None
-    assert _findings(remote_validation, sparql=True) == _findings(local.validation, sparql=True)
+    assert _findings(remote_validation, sparql=True) == _findings(seed_validation, sparql=True)
 
 
 def test_cli_takes_the_server_url(remote_build, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -155,12 +155,12 @@ def test_seed_report_names_the_contested_niafunke_engagement(seed_report) -> Non
     assert all(f.document and f.sentence for f in report.findings if f.severity == "Violation")
 
 
-def test_build_writes_the_reports(seed_build) -> None:  # type: ignore[no-untyped-def]
-    settings, report = seed_build
-    assert report.validation is not None and report.validation.findings
+def test_build_writes_the_reports(seed_build, seed_validation) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = seed_build
+    assert seed_validation.findings
     assert (settings.out_dir / "validation.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     shacl = Graph().parse(settings.out_dir / "validation.ttl", format="turtle")
-    assert len(set(shacl.subjects(RDF.type, SH.ValidationResult))) == len(report.validation.findings)
+    assert len(set(shacl.subjects(RDF.type, SH.ValidationResult))) == len(seed_validation.findings)
 
 
 def test_per_document_validation_finds_what_full_validation_finds(seed_build, seed_report) -> None:  # type: ignore[no-untyped-def]
