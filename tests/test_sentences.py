@@ -20,9 +20,9 @@ import yaml
 from kg.config import Settings
 from kg.extract import extract
 from kg.ingest import read
-from kg.iris import fold
 from kg.model import Engagement, Extraction, PartialDate, Relation, Resolution
 from kg.resolve import resolve
+from kg.text import fold
 from kg.vocab import SYMMETRIC_RELATIONS
 
 from .conftest import DATA

@@ -17,8 +17,8 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
-from ..iris import fold
 from ..model import Document, Mention, MentionKind, Origin, Sentence, StateBody
+from ..text import fold
 from . import lang
 from .nlp import ACTOR, CONTEXT_PREFIX, PERSON, PLACE
 

@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from .. import queries
 from ..errors import QueryError
-from ..export.html import inline
+from ..pages import inline
 from .engine import Answer, Engine, Request
 from .protocol import Incoming, ProtocolError, parse_request
 

@@ -15,8 +15,8 @@ from importlib import resources
 
 from rdflib import Graph
 
-from ..export.html import embed_json
 from ..model import SEVERITIES, Finding, ValidationReport
+from ..pages import embed_json
 
 FORMATS = ("html", "md", "ttl", "json")
 STATIC = resources.files("kg.validate") / "static"
