@@ -216,11 +216,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import ServeOptions, serve
 
-    settings = Settings(store_dir=Path(args.store) if args.store else None)
-    if not settings.store_path.is_dir():
+    settings = _settings(args)
+    if not is_remote(settings.store_location) and not settings.store_path.is_dir():
         raise KgError(f"{settings.store_path}: no store there; build one with `kg build`")
+    open_store(settings.store_location, read_only=True).close()  # a missing or unreachable store, said now
     options = ServeOptions(
-        store=settings.store_path, queries_dir=settings.queries_dir,
+        store=str(settings.store_location), queries_dir=settings.queries_dir,
         workers=args.workers or settings.serve_workers,
         timeout=args.timeout or settings.serve_timeout,
         max_rows=args.max_rows or settings.serve_max_rows,
@@ -228,7 +229,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_memory=(args.max_memory or settings.serve_memory_mib) * 2**20,
         hosts=tuple(args.allow_host), cors=tuple(args.cors),
         header_timeout=args.request_timeout, body_timeout=args.request_timeout)
-    print(f"kg serve: http://{args.host}:{args.port}/ (SPARQL at /sparql), store {settings.store_path}, "
+    print(f"kg serve: http://{args.host}:{args.port}/ (SPARQL at /sparql), store {settings.store_location}, "
           f"{options.timeout:g} s, {options.max_memory // 2**20} MiB per query, answers of "
           f"{options.max_rows} rows and {options.max_bytes // 2**20} MiB at most; CORS: "
           f"{', '.join(options.cors) or 'loopback pages only'}", file=sys.stderr)
@@ -356,7 +357,7 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("serve", help="SPARQL 1.1 endpoint (read-only) and its page")
-    s.add_argument("--store", help="store folder (default: out/store)")
+    s.add_argument("--store", help="store folder (default: out/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     s.add_argument("--port", type=int, default=7878)
     s.add_argument("--timeout", type=float, help="seconds per query (default 30)")

@@ -31,7 +31,7 @@ from kg.serve.engine import resident, worker_pids
 from kg.store import open_store
 
 from .browser import browser, driver
-from .conftest import free_port, wait_for
+from .conftest import free_port, oxigraph_binary, wait_for
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "sparql11-protocol"
 if not CONFORMANCE.is_dir():  # CI: a clean clone with ../shared beside it
@@ -43,7 +43,7 @@ UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 
 
 class Server:
-    def __init__(self, store: Path, *extra: str) -> None:
+    def __init__(self, store: Path | str, *extra: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -95,19 +95,36 @@ def _tests() -> list[URIRef]:
     return list(Collection(MANIFEST, MANIFEST.value(root, MF.entries)))  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def conformance_server(tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
-    path = tmp_path_factory.mktemp("conformance") / "store"
-    store = open_store(path)
+@pytest.fixture(scope="module", params=["store-folder", "oxigraph-server"])
+def conformance_server(request, tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """kg serve over the manifest's data: in a store folder, and in a real Oxigraph SPARQL
+    server that kg serve reaches through the store interface (--store QUERY_URL)."""
+    oxigraph = None
+    if request.param == "store-folder":
+        location: str = str(tmp_path_factory.mktemp("conformance") / "store")
+    else:
+        binary = oxigraph_binary()
+        if binary is None:
+            pytest.skip("the oxigraph server is not installed (make test installs it)")
+        port = free_port()
+        oxigraph = subprocess.Popen([binary, "serve", "--location", str(tmp_path_factory.mktemp("ox")),
+                                     "--bind", f"127.0.0.1:{port}"],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        location = f"http://127.0.0.1:{port}/query"
+        assert wait_for(f"{location}?query=ASK%7B%7D", 30), "the oxigraph server did not start"
+    store = open_store(location)
     for data in MANIFEST.objects(None, UT.graphData):
         name = MANIFEST.value(data, RDFS.label)
         file = MANIFEST.value(data, UT.graph)
         triples = Graph().parse(CONFORMANCE / Path(str(file)).name, format="nt")
         store.replace_graph(URIRef(str(name)), list(triples))  # type: ignore[arg-type]
     store.close()
-    s = Server(path)
+    s = Server(location)  # type: ignore[arg-type]
     yield s
     s.stop()
+    if oxigraph is not None:
+        oxigraph.terminate()
+        oxigraph.wait(10)
 
 
 @pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="../shared/conformance is not beside the repository")

@@ -45,7 +45,7 @@ LOOPBACK_ORIGINS = r"^https?://(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?$"
 
 @dataclass(frozen=True)
 class ServeOptions:
-    store: Path
+    store: str  # a store folder, or a SPARQL server's QUERY_URL[,UPDATE_URL]
     queries_dir: Path
     workers: int = 2
     timeout: float = 30.0  # seconds per query

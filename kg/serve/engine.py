@@ -1,7 +1,8 @@
 """The query engine behind ``kg serve``: worker processes, each with the store opened
-read-only, one query at a time each. Everything a query costs happens in a worker and
-is bounded there: parsing and running it (a time limit: pyoxigraph's ``Store.query``
-has none, so a worker past its deadline is killed and replaced), its memory (a
+read-only through the store interface (a folder, or a SPARQL server), one query at a time
+each. Everything a query costs happens in a worker and is bounded there: parsing and
+running it (a time limit: pyoxigraph's ``Store.query`` has none, so a worker past its
+deadline is killed and replaced), its memory (a
 watchdog on the worker's resident size, and RLIMIT_DATA as a backstop), its answer
 (``max_rows`` rows or triples and ``max_bytes`` bytes), and its client (a request
 whose client has gone is cancelled and its worker replaced).
@@ -13,8 +14,6 @@ heavy), so cheap queries never wait behind heavy ones for more than one budget.
 
 from __future__ import annotations
 
-import csv
-import io
 import multiprocessing as mp
 import os
 import queue
@@ -24,23 +23,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
-# media type -> short name, for results (SELECT, ASK) and for graphs (CONSTRUCT, DESCRIBE)
-RESULT_TYPES = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {
-    "text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-    "application/trig": "trig", "application/rdf+xml": "xml", "application/n-quads": "nquads",
-}
-MEDIA = {("results", v): k for k, v in reversed(list(RESULT_TYPES.items()))} | \
-        {("graph", v): k for k, v in reversed(list(GRAPH_TYPES.items()))}
-
-
-DEFAULT_FORMAT = {"results": "json", "graph": "turtle"}
+from ..sparql import reaches_network
+from ..store import Store, open_store
+from ..store.base import Served
 
 
 @dataclass(frozen=True)
@@ -52,117 +38,7 @@ class Request:
     base: str | None = None  # relative IRIs resolve against the endpoint's URL
 
 
-@dataclass(frozen=True)
-class Answer:
-    status: int  # 200, or the HTTP status of the failure
-    body: bytes
-    media_type: str
-    truncated: bool = False
-
-
-def negotiate(accept: str | None, kind: str) -> str:
-    """The best result format for an Accept header (q-values honoured), else the default."""
-    table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
-    if not accept:
-        return DEFAULT_FORMAT[kind]
-    choices = []
-    for i, part in enumerate(accept.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media, q = fields[0].lower(), 1.0
-        for f in fields[1:]:
-            if f.startswith("q="):
-                try:
-                    q = float(f[2:])
-                except ValueError:
-                    q = 0.0
-        choices.append((-q, i, media))
-    for negq, _, media in sorted(choices):
-        if negq == 0:  # q=0: not acceptable
-            continue
-        if media in table:
-            return table[media]
-        if media in ("*/*", "application/*", "text/*"):
-            return DEFAULT_FORMAT[kind]
-    # nothing acceptable: the default format rather than 406 (RFC 9110 allows either);
-    # clients such as rdflib's SPARQLStore ask for result media types for CONSTRUCT too
-    return DEFAULT_FORMAT[kind]
-
-
-def _results_body(names: list[str], rows: list[dict[str, Any]], fmt: str) -> bytes:
-    if fmt == "tsv":  # terms in their N-Triples form (the W3C TSV results format)
-        lines = ["\t".join("?" + n for n in names)]
-        lines += ["\t".join(str(row[n]) if n in row else "" for n in names) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    if fmt == "csv":  # plain values (the W3C CSV results format)
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\r\n")
-        w.writerow(names)
-        for row in rows:
-            w.writerow([row[n].value if n in row else "" for n in names])
-        return out.getvalue().encode("utf-8")
-    from rdflib import Variable
-    from rdflib.query import Result
-
-    from ..store.embedded import to_rdflib
-
-    r = Result("SELECT")
-    r.vars = [Variable(n) for n in names]
-    r.bindings = [{Variable(n): to_rdflib(t) for n, t in row.items()} for row in rows]
-    return r.serialize(format=fmt) or b""
-
-
-def _capped(items: list[Any], body: Any, max_bytes: int, truncated: bool) -> tuple[bytes, bool]:
-    """The body of as many items as fit in ``max_bytes`` (halving until they do)."""
-    data: bytes = body(items)
-    while len(data) > max_bytes and items:
-        items = items[: len(items) // 2]
-        data, truncated = body(items), True
-    return data, truncated
-
-
-def _take(res: Any, max_rows: int, max_bytes: int, size: Any) -> tuple[list[Any], bool]:
-    """Up to ``max_rows`` items, stopping early once their estimated size passes the cap."""
-    items: list[Any] = []
-    estimate = 0
-    for item in res:
-        if len(items) == max_rows or estimate > max_bytes:
-            return items, True
-        items.append(item)
-        estimate += size(item)
-    return items, False
-
-
-def _serialize_results(res: object, fmt: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
-    import pyoxigraph as ox
-
-    if isinstance(res, ox.QueryBoolean):
-        if fmt == "tsv" or fmt == "csv":
-            return (b"_askResult\n" + (b"true" if bool(res) else b"false") + b"\n"), False
-        from rdflib.query import Result
-
-        r = Result("ASK")
-        r.askAnswer = bool(res)
-        return r.serialize(format=fmt) or b"", False
-    assert isinstance(res, ox.QuerySolutions)
-    names = [v.value for v in res.variables]
-    rows, truncated = _take((({n: sol[n] for n in names if sol[n] is not None}) for sol in res),
-                            max_rows, max_bytes, lambda row: 24 + sum(len(str(t)) + 16 for t in row.values()))
-    return _capped(rows, lambda rs: _results_body(names, rs, fmt), max_bytes, truncated)
-
-
-def _serialize_graph(res: object, fmt: str, max_rows: int, max_bytes: int) -> tuple[bytes, bool]:
-    import pyoxigraph as ox
-
-    from ..vocab import PREFIXES
-
-    triples, truncated = _take(res, max_rows, max_bytes, lambda t: len(str(t)))
-    formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD,
-               "xml": ox.RdfFormat.RDF_XML, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
-    if fmt in ("trig", "nquads"):
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    prefixes = PREFIXES if fmt in ("turtle", "trig") else None
-    return _capped(triples, lambda ts: ox.serialize(ts, format=formats[fmt], prefixes=prefixes) or b"",
-                   max_bytes, truncated)
+Answer = Served  # what a worker sends back: status, body, media type, truncated
 
 
 def _refused_update(text: str) -> bool:
@@ -177,43 +53,19 @@ def _refused_update(text: str) -> bool:
     return True
 
 
-def answer(store: Any, req: Request, max_rows: int, max_bytes: int) -> Answer:
-    """Parse, run and serialise one request against an open pyoxigraph store."""
-    import pyoxigraph as ox
-
-    from ..queries import names_dataset, reaches_network
-    from ..vocab import PREFIXES
-
+def answer(store: Store, req: Request, max_rows: int, max_bytes: int) -> Answer:
+    """One request against an open store, through the store interface (a folder or a
+    SPARQL server alike): SERVICE refused before anything runs, an update refused as such."""
     if reaches_network(req.query):
         return Answer(403, b"SERVICE is refused: this endpoint does not query other endpoints\n", "text/plain")
-    kwargs: dict[str, object] = {"prefixes": PREFIXES}
-    if req.base:
-        kwargs["base_iri"] = req.base
-    if req.default_graphs or req.named_graphs:  # the protocol's dataset overrides the query's
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
-    elif not names_dataset(req.query):  # FROM / FROM NAMED are honoured; else the union
-        kwargs["use_default_graph_as_union"] = True
-    try:
-        res = store.query(req.query, **kwargs)
-        if isinstance(res, ox.QueryTriples):
-            fmt = negotiate(req.accept, "graph")
-            body, truncated = _serialize_graph(res, fmt, max_rows, max_bytes)
-            return Answer(200, body, MEDIA[("graph", fmt)], truncated)
-        fmt = negotiate(req.accept, "results")
-        body, truncated = _serialize_results(res, fmt, max_rows, max_bytes)
-        return Answer(200, body, MEDIA[("results", fmt)], truncated)
-    except SyntaxError as exc:
-        if _refused_update(req.query):
-            return Answer(403, b"SPARQL Update (and LOAD) is refused: this endpoint is read-only\n", "text/plain")
-        return Answer(400, f"the query is not valid SPARQL 1.1: {exc}\n".encode(), "text/plain")
-    except (ValueError, TypeError) as exc:  # a graph IRI pyoxigraph refuses, a bad base
-        return Answer(400, f"the request cannot be run: {exc}\n".encode(), "text/plain")
-    except Exception as exc:  # noqa: BLE001 -- reported to the client, the worker goes on
-        return Answer(500, f"the query failed: {type(exc).__name__}: {exc}\n".encode(), "text/plain")
+    served = store.respond(req.query, accept=req.accept, base=req.base, default_graphs=req.default_graphs,
+                           named_graphs=req.named_graphs, max_rows=max_rows, max_bytes=max_bytes)
+    if served.status == 400 and _refused_update(req.query):
+        return Answer(403, b"SPARQL Update (and LOAD) is refused: this endpoint is read-only\n", "text/plain")
+    return served
 
 
-def _worker(path: str, conn: Connection, max_rows: int, max_bytes: int, max_memory: int) -> None:
+def _worker(location: str, conn: Connection, max_rows: int, max_bytes: int, max_memory: int) -> None:
     """A worker's loop: ready, then one request in, one Answer out."""
     try:
         import resource
@@ -222,9 +74,7 @@ def _worker(path: str, conn: Connection, max_rows: int, max_bytes: int, max_memo
         resource.setrlimit(resource.RLIMIT_DATA, (backstop, backstop))
     except (ImportError, ValueError, OSError):  # not on this platform
         pass
-    import pyoxigraph as ox
-
-    store = ox.Store.read_only(path)
+    store = open_store(location, read_only=True)
     answer(store, Request("ASK {}"), 1, 1024)  # imports and caches warm before the first client
     conn.send("ready")
     while True:
@@ -288,9 +138,10 @@ _CRASHED = "the query worker stopped (out of memory, or an expression nested too
 
 @dataclass
 class Engine:
-    """A pool of query workers over one store folder, in two lanes (see the module)."""
+    """A pool of query workers over one store (a folder, or a SPARQL server's URL), in two
+    lanes (see the module)."""
 
-    path: Path
+    location: str
     workers: int = 2
     timeout: float = 30.0
     max_rows: int = 10_000
@@ -321,7 +172,7 @@ class Engine:
     def _spawn(self, lane: str) -> _Worker:
         ctx = mp.get_context("spawn")  # a clean interpreter: no threads of the server inherited
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=_worker, args=(str(self.path), child, self.max_rows, self.max_bytes,
+        p = ctx.Process(target=_worker, args=(self.location, child, self.max_rows, self.max_bytes,
                                               self.max_memory), daemon=True)
         p.start()
         child.close()

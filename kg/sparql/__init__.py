@@ -41,3 +41,37 @@ def bind_values(text: str, var: str, terms: list[Identifier]) -> str:
         raise QueryError("a parameterised query needs a WHERE { ... } group")
     block = f" VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }}"
     return text[: m.end()] + block + text[m.end() :]
+
+
+# what a query says, with its strings, IRIs and comments blanked and its \u escapes
+# decoded (SPARQL decodes them before parsing, so \u0053ERVICE is SERVICE)
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def _words(text: str) -> str:
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _OPAQUE.sub(" ", decoded)
+
+
+def canonical(text: str) -> str:
+    """A query's text without its comments and with its whitespace collapsed: two texts
+    that differ only there are the same query."""
+    kept = _OPAQUE.sub(lambda m: " " if m.group(0).startswith("#") else m.group(0), text)
+    return " ".join(kept.split())
+
+
+def reaches_network(text: str) -> bool:
+    """Whether a query would make the engine call another endpoint (SERVICE). Read on the
+    query's words, not by a parser: a query any parser accepts is judged the same way."""
+    return bool(_SERVICE.search(_words(text)))
+
+
+def names_dataset(text: str) -> bool:
+    """Whether a query gives its own dataset (FROM, FROM NAMED)."""
+    return bool(_FROM.search(_words(text)))

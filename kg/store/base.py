@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Identifier
 
 from ..errors import StoreError
@@ -50,6 +52,107 @@ RESULT_FORMATS = {
 }
 
 
+# media type -> short name, for results (SELECT, ASK) and for graphs (CONSTRUCT, DESCRIBE)
+RESULT_TYPES = {
+    "application/sparql-results+json": "json", "application/json": "json",
+    "application/sparql-results+xml": "xml", "application/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
+    "application/trig": "trig", "application/rdf+xml": "xml", "application/n-quads": "nquads",
+}
+MEDIA = {("results", v): k for k, v in reversed(list(RESULT_TYPES.items()))} | \
+        {("graph", v): k for k, v in reversed(list(GRAPH_TYPES.items()))}
+
+
+DEFAULT_FORMAT = {"results": "json", "graph": "turtle"}
+
+
+def negotiate(accept: str | None, kind: str) -> str:
+    """The best result format for an Accept header (q-values honoured), else the default."""
+    table = RESULT_TYPES if kind == "results" else GRAPH_TYPES
+    if not accept:
+        return DEFAULT_FORMAT[kind]
+    choices = []
+    for i, part in enumerate(accept.split(",")):
+        fields = [f.strip() for f in part.split(";")]
+        media, q = fields[0].lower(), 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        choices.append((-q, i, media))
+    for negq, _, media in sorted(choices):
+        if negq == 0:  # q=0: not acceptable
+            continue
+        if media in table:
+            return table[media]
+        if media in ("*/*", "application/*", "text/*"):
+            return DEFAULT_FORMAT[kind]
+    # nothing acceptable: the default format rather than 406 (RFC 9110 allows either);
+    # clients such as rdflib's SPARQLStore ask for result media types for CONSTRUCT too
+    return DEFAULT_FORMAT[kind]
+
+
+@dataclass(frozen=True)
+class Served:
+    """A query's answer for an HTTP client (``kg serve``): the status (200, or that of the
+    failure), the body in the negotiated format, its media type, and whether the answer was
+    cut to the row or byte limit."""
+
+    status: int
+    body: bytes
+    media_type: str
+    truncated: bool = False
+
+
+def capped(items: list[Any], body: Any, max_bytes: int, truncated: bool) -> tuple[bytes, bool]:
+    """The body of as many items as fit in ``max_bytes`` (halving until they do)."""
+    data: bytes = body(items)
+    while len(data) > max_bytes and items:
+        items = items[: len(items) // 2]
+        data, truncated = body(items), True
+    return data, truncated
+
+
+def take(res: Any, max_rows: int, max_bytes: int, size: Any) -> tuple[list[Any], bool]:
+    """Up to ``max_rows`` items, stopping early once their estimated size passes the cap."""
+    items: list[Any] = []
+    estimate = 0
+    for item in res:
+        if len(items) == max_rows or estimate > max_bytes:
+            return items, True
+        items.append(item)
+        estimate += size(item)
+    return items, False
+
+
+def results_body(names: list[str], rows: list[dict[str, Identifier]], fmt: str) -> bytes:
+    """SELECT results (rdflib terms) in a W3C format: TSV with terms in N-Triples form, CSV
+    with plain values, JSON or XML by rdflib."""
+    if fmt == "tsv":
+        lines = ["\t".join("?" + n for n in names)]
+        lines += ["\t".join(row[n].n3() if n in row else "" for n in names) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow(names)
+        for row in rows:
+            w.writerow([(f"_:{row[n]}" if isinstance(row[n], BNode) else str(row[n])) if n in row else ""
+                        for n in names])
+        return out.getvalue().encode("utf-8")
+    from rdflib.query import Result
+
+    r = Result("SELECT")
+    r.vars = [Variable(n) for n in names]
+    r.bindings = [{Variable(n): t for n, t in row.items()} for row in rows]
+    return r.serialize(format=fmt) or b""
+
+
 @dataclass
 class QueryResult:
     """A query's answer as rdflib terms: rows for SELECT, a boolean for ASK, triples
@@ -72,6 +175,14 @@ class Store(Protocol):
 
     def query_serialized(self, sparql: str, fmt: str) -> bytes:
         """Run a SELECT or ASK query and return it in a W3C result format (RESULT_FORMATS)."""
+
+    def respond(self, sparql: str, *, accept: str | None, base: str | None = None,
+                default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
+                max_rows: int, max_bytes: int) -> Served:
+        """Answer a client's query as the SPARQL 1.1 Protocol asks: in the format its Accept
+        header prefers (``negotiate``), over the dataset it names (else the query's FROM,
+        else the union of the named graphs), cut to ``max_rows`` and ``max_bytes``; a query
+        that is not valid SPARQL is a 400."""
 
     def graphs(self) -> list[URIRef]:
         """The named graphs, sorted."""

@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import httpx
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -26,9 +27,20 @@ from rdflib.term import Identifier
 
 from .. import files, sparql
 from ..errors import QueryError, StoreError
-from ..sparql import bind
+from ..sparql import bind, names_dataset
 from ..vocab import GRAPHS_BASE, PREFIXES
-from .base import RESULT_FORMATS, QueryResult, Triple, statement_lines
+from .base import (
+    MEDIA,
+    RESULT_FORMATS,
+    QueryResult,
+    Served,
+    Triple,
+    capped,
+    negotiate,
+    results_body,
+    statement_lines,
+    take,
+)
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 # kg's graphs (documents, ontology, inferences) on a server that may hold others
@@ -41,6 +53,7 @@ def _ours(name: str) -> str:
 INSERT_CHUNK = 500  # triples per INSERT DATA operation
 _ACCEPT_RESULTS = "application/sparql-results+json"
 # asked for JSON, Virtuoso answers a CONSTRUCT as s/p/o bindings: ask each form for its own
+_RDFLIB_GRAPH = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
 _PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
 _FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -80,7 +93,7 @@ class RemoteStore:
         self._http = httpx.Client(timeout=timeout)
 
     # -- HTTP --------------------------------------------------------------------
-    def _post(self, url: str, form: dict[str, str], accept: str | None = None,
+    def _post(self, url: str, form: dict[str, Any], accept: str | None = None,
               params: dict[str, str] | None = None) -> httpx.Response:
         """A URL-encoded form POST: the one way every SPARQL 1.1 server takes both queries
         and updates (Virtuoso 7.2 hangs on a direct application/sparql-query body)."""
@@ -140,6 +153,62 @@ class RemoteStore:
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
         return self._query(sparql, RESULT_FORMATS[fmt]).content
+
+    def respond(self, sparql: str, *, accept: str | None, base: str | None = None,
+                default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
+                max_rows: int, max_bytes: int) -> Served:
+        """The server answers (JSON results or N-Triples); kg then caps the answer and writes
+        it in the client's format, so a server back end answers as the embedded one does."""
+        try:
+            graph_form = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
+        except QueryError as exc:
+            return Served(400, f"the query is not valid SPARQL 1.1: {exc}\n".encode(), "text/plain")
+        form: dict[str, Any] = {"query": (f"BASE <{base}>\n" if base else "") + _PROLOGUE + sparql}
+        params: dict[str, str] = {}
+        if default_graphs or named_graphs:  # the protocol's dataset, passed on
+            form["default-graph-uri"] = list(default_graphs)
+            form["named-graph-uri"] = list(named_graphs)
+        elif not names_dataset(sparql):
+            params["union-default-graph"] = "true"
+        try:
+            r = self._post(self.query_url, form, _ACCEPT_GRAPH if graph_form else _ACCEPT_RESULTS, params=params)
+        except QueryError as exc:
+            return Served(400, f"{exc}\n".encode(), "text/plain")
+        except StoreError as exc:
+            return Served(502, f"{exc}\n".encode(), "text/plain")
+        if graph_form:
+            media = r.headers.get("content-type", "").split(";")[0].strip()
+            g = Graph().parse(data=r.text, format="turtle" if media == "text/turtle" else "nt")
+            fmt = negotiate(accept, "graph")
+            triples, truncated = take(iter(g), max_rows, max_bytes, lambda t: sum(len(x) for x in t))
+
+            def graph_body(ts: list[Any]) -> bytes:
+                out = Graph()
+                for prefix, ns in PREFIXES.items():
+                    out.bind(prefix, ns)
+                for t in ts:
+                    out.add(t)
+                if fmt in ("trig", "nquads"):
+                    ds = Dataset()
+                    for t in ts:
+                        ds.add(t)
+                    return ds.serialize(format=fmt, encoding="utf-8")
+                return out.serialize(format=_RDFLIB_GRAPH[fmt], encoding="utf-8")
+
+            body, truncated = capped(triples, graph_body, max_bytes, truncated)
+            return Served(200, body, MEDIA[("graph", fmt)], truncated)
+        res = Result.parse(io.BytesIO(r.content), format="json")
+        fmt = negotiate(accept, "results")
+        if res.type == "ASK":
+            if fmt in ("csv", "tsv"):
+                return Served(200, b"_askResult\n" + (b"true" if res.askAnswer else b"false") + b"\n",
+                              MEDIA[("results", fmt)])
+            return Served(200, res.serialize(format=fmt) or b"", MEDIA[("results", fmt)])
+        names = [str(v) for v in res.vars or []]
+        rows, truncated = take((({str(k): v for k, v in b.items() if v is not None}) for b in res.bindings),
+                               max_rows, max_bytes, lambda row: 24 + sum(len(t) + 16 for t in row.values()))
+        body, truncated = capped(rows, lambda rs: results_body(names, rs, fmt), max_bytes, truncated)
+        return Served(200, body, MEDIA[("results", fmt)], truncated)
 
     def graphs(self) -> list[URIRef]:
         rows = self.query(_ours("store_graphs")).rows
