@@ -54,9 +54,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.max_mb is not None:
         settings = replace(settings, max_document_bytes=int(args.max_mb * 1_000_000))
     progress = sys.stderr.isatty() and not args.quiet
-    report = build([Path(p) for p in args.paths], settings=settings, progress=progress)
+    report = build([Path(p) for p in args.paths], settings=settings, progress=progress,
+                   reextract=args.reextract, sync=args.sync)
     c = report.counts
     print(f"built {report.documents} document(s) into {settings.store_location} ({report.seconds:.1f} s)")
+    if report.unchanged:
+        print(f"{len(report.unchanged)} document(s) unchanged (same text, files and extractor): "
+              f"not extracted again (--reextract redoes them)")
+    for graph in report.removed:
+        print(f"removed {graph}: its files are gone (--sync)")
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
@@ -84,6 +90,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if report.skipped:
         print(f"{len(report.skipped)} document(s) skipped", file=sys.stderr)
         return EXIT_SKIPPED
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from .pipeline import remove
+
+    settings = _settings(args)
+    for name, graph in remove(args.documents, settings=settings):
+        print(f"removed {name}: {graph}")
+    print(f"wrote {settings.out_dir / 'graph.trig'}")
     return EXIT_OK
 
 
@@ -311,12 +327,22 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("paths", nargs="+", help="document files or folders of .txt files")
     b.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.add_argument("--reextract", action="store_true",
+                   help="extract every document again, even one unchanged since it was built")
+    b.add_argument("--sync", action="store_true",
+                   help="also remove the documents whose files were in a folder given and are gone")
     b.add_argument("--no-validate", action="store_true",
                    help="build only; validate later with kg validate (validation runs by default)")
     b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
     b.set_defaults(func=cmd_build)
+
+    r = sub.add_parser("remove", help="remove documents (and every statement they made) from the store")
+    r.add_argument("documents", nargs="+", help="a document's file (as built), file name, or graph IRI")
+    r.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
+    r.add_argument("--out", default="out", help="output folder, where graph.trig is rewritten (default: out)")
+    r.set_defaults(func=cmd_remove)
 
     q = sub.add_parser("query", help="run a named query or a .rq file")
     q.add_argument("query", nargs="?", help="query name (see --list) or FILE.rq")

@@ -123,8 +123,11 @@ class _Mapper:
             (node, KG.dateBasis, BASES[date.basis]),
         ]
 
-    def document(self, ingested_at: dt.datetime, sources: Iterable[str], name: str) -> Iterator[Triple]:
+    def document(self, ingested_at: dt.datetime, sources: Iterable[str], name: str,
+                 extractor: str | None) -> Iterator[Triple]:
         d, node = self.doc, self.doc_iri
+        if extractor:
+            yield node, KG.extractor, Literal(extractor)
         yield node, RDF.type, KG.Document
         yield node, KG.fileName, Literal(name)
         for source in sources:
@@ -272,13 +275,13 @@ def source_iri(path: Path) -> str:
 
 
 def to_triples(extraction: Extraction, resolution: Resolution, *, ingested_at: dt.datetime,
-               sources: Iterable[str] = (), name: str | None = None) -> set[Triple]:
+               sources: Iterable[str] = (), name: str | None = None, extractor: str | None = None) -> set[Triple]:
     """All the statements of one document, for its named graph (a set: no duplicates).
     ``sources``: the file: IRIs the text was read from (the document's own file if none);
     ``name``: the file name it is known by (its own file's if none)."""
     m = _Mapper(extraction, resolution)
     triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)],
-                                          name or extraction.document.name))
+                                          name or extraction.document.name, extractor))
     triples.update(m.entities())
     for rel in extraction.relations:
         triples.update(m.relation(rel))

@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, URIRef
 from . import files, ingest, iris, mapping, sparql
 from .config import Settings
 from .errors import ExtractionError, InputError, KgError
-from .extract import extract
+from .extract import extract, fingerprint
 from .model import Document, ValidationReport
 from .queries import bind
 from .reason import INFERRED_GRAPH
@@ -56,6 +56,8 @@ class BuildReport:
     accepted: list[Accepted] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)  # the whole store's
     trig: Path | None = None
+    unchanged: list[Accepted] = field(default_factory=list)  # same text, same extractor: not redone
+    removed: list[str] = field(default_factory=list)  # graphs dropped (--sync: their files are gone)
     seconds: float = 0.0  # reading, extracting, mapping and writing; validation is its own step
 
     def to_json(self) -> dict[str, object]:
@@ -64,6 +66,8 @@ class BuildReport:
             "accepted": [{"file": shown(a.path), "document": a.document, "graph": a.graph, "notes": a.notes}
                          for a in self.accepted],
             "skipped": [{"file": shown(s.path), "problem": s.problem} for s in self.skipped],
+            "unchanged": [{"file": shown(a.path), "document": a.document, "graph": a.graph} for a in self.unchanged],
+            "removed": self.removed,
             "store": self.counts,
         }
 
@@ -153,17 +157,30 @@ def _writable(settings: Settings) -> None:
 
 
 def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
-          store: Store | None = None) -> BuildReport:
+          store: Store | None = None, reextract: bool = False, sync: bool = False) -> BuildReport:
+    """Build documents into the store. A document already there with the same text, files
+    and extractor (kg:extractor) is left as it is unless ``reextract``; with ``sync``, the
+    documents whose files lay in one of the folders built and are gone are removed."""
     started = time.perf_counter()
     report = BuildReport()
     _writable(settings)
+    paths = list(paths)
     groups = _read_all(paths, settings, report)
-    docs = [doc for doc, _ in groups]
     own_store = store is None
     store = store or open_store(settings.store_location)
     try:
         load_ontology(store, settings)
         inferred = INFERRED_GRAPH in store.graphs()
+        extractor = fingerprint(settings)
+        if not reextract:  # the same text, files and extractor as before: nothing to redo
+            existing = set(store.graphs())
+            groups = [g for g in groups if not _unchanged(store, g, existing, extractor, report)]
+        if sync:
+            _sync(store, paths, report)
+            if report.removed and inferred:
+                store.replace_graph(INFERRED_GRAPH, [])
+                inferred = False
+        docs = [doc for doc, _ in groups]
         extractions = extract(docs, settings=settings)
         for (doc, files_read), extraction in _progress(zip(groups, extractions, strict=True), len(groups), progress):
             if isinstance(extraction, ExtractionError):
@@ -178,7 +195,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                                    for f, _ in files_read[1:]]
                 ingested, kept, stale, name = _previous(store, doc, graph, sources, accepted.notes)
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested,
-                                             sources=[*kept, *sources], name=name)
+                                             sources=[*kept, *sources], name=name, extractor=extractor)
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
                         stale, inferred = [*stale, INFERRED_GRAPH], False
@@ -202,6 +219,73 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _unchanged(store: Store, group: tuple[Document, list[tuple[Path, str]]], existing: set[URIRef],
+               extractor: str, report: BuildReport) -> bool:
+    """Whether a document is in the store as this build would write it: the same text and
+    metadata (its graph is named from them), the same files, the same extractor."""
+    doc, files_read = group
+    graph = iris.graph(doc.id)
+    if graph not in existing:
+        return False
+    rows = store.query(bind(sparql.text("build_same_graph"), {"g": graph})).rows
+    known = {str(r["source"]) for r in rows if "source" in r}
+    made_by = store.query(bind(sparql.text("build_extractor"), {"g": graph})).rows
+    if not {source for _, source in files_read} <= known or \
+            {str(r["extractor"]) for r in made_by if "extractor" in r} != {extractor}:
+        return False
+    report.unchanged.append(Accepted(doc.path, doc.id, str(graph)))
+    return True
+
+
+def _sync(store: Store, paths: list[Path], report: BuildReport) -> None:
+    """Remove the documents all of whose files lay in a folder being built and are gone."""
+    folders = [Path(os.path.abspath(p)).as_uri().rstrip("/") + "/" for p in paths if Path(p).is_dir()]
+    if not folders:
+        return
+    sources: dict[URIRef, list[str]] = {}
+    for row in store.query(sparql.text("build_document_sources")).rows:
+        sources.setdefault(row["g"], []).append(str(row["source"]))  # type: ignore[arg-type]
+    for graph, files_of in sources.items():
+        inside = [f for f in files_of if f.startswith(tuple(folders))]
+        if inside and len(inside) == len(files_of) and not any(Path(url2pathname(urlparse(f).path)).exists()
+                                                               for f in files_of):
+            store.replace_graph(graph, [])
+            report.removed.append(str(graph))
+
+
+def remove(names: Iterable[str], *, settings: Settings, store: Store | None = None) -> list[tuple[str, str]]:
+    """Remove documents from the store, each named by its file (as built), its file name or
+    its graph IRI; with them go their statements, and the reasoner's graph (what it inferred
+    may no longer hold). Returns (name, graph) for each document removed; a name that
+    matches nothing raises, before anything is removed."""
+    own_store = store is None
+    store = store or open_store(settings.store_location)
+    try:
+        rows = store.query(sparql.text("build_document_sources")).rows
+        by_name: dict[str, set[URIRef]] = {}
+        for row in rows:
+            g = row["g"]
+            source = str(row["source"])
+            for key in (source, url2pathname(urlparse(source).path), str(row["name"]), str(g)):
+                by_name.setdefault(key, set()).add(g)  # type: ignore[arg-type]
+        found: list[tuple[str, str]] = []
+        for name in names:
+            graphs = by_name.get(name) or by_name.get(os.path.abspath(name))
+            if not graphs:
+                raise KgError(f"{name}: no document in {settings.store_location} has this file, "
+                              f"file name or graph (see `kg query documents`)")
+            found += [(name, str(g)) for g in sorted(graphs)]
+        for _, graph in found:
+            store.replace_graph(URIRef(graph), [])
+        if found and INFERRED_GRAPH in store.graphs():
+            store.replace_graph(INFERRED_GRAPH, [])
+        store.dump(settings.out_dir / "graph.trig")
+        return found
+    finally:
+        if own_store:
+            store.close()
 
 
 def write_validation(store: Store, settings: Settings) -> ValidationReport:

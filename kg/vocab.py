@@ -108,6 +108,7 @@ class KG(DefinedNamespace):
     commands: URIRef
     confidence: URIRef
     contentHash: URIRef
+    extractor: URIRef
     coordinateSource: URIRef
     country: URIRef
     date: URIRef

@@ -8,6 +8,7 @@ engagements and dates as their modules land.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from .. import reference
 from ..config import Settings
@@ -20,7 +21,7 @@ from .mentions import MentionIndex, find_mentions, sentences
 from .nlp import parse, pipeline
 from .relations import find_relations
 
-__all__ = ["extract", "pipeline"]
+__all__ = ["extract", "fingerprint", "pipeline"]
 
 
 def extract(documents: Iterable[Document], *,
@@ -52,3 +53,27 @@ def extract(documents: Iterable[Document], *,
             )
         except Exception as exc:  # noqa: BLE001 -- reported with the file's name
             yield ExtractionError(document.path, f"extraction failed: {type(exc).__name__}: {exc}")
+
+
+def fingerprint(settings: Settings) -> str:
+    """What makes a document's graph besides its text: kg's extraction, resolution and
+    mapping code, the language packs, the reference lists and the spaCy model. Stated on
+    each document (kg:extractor); a document whose text and fingerprint are unchanged is
+    not extracted again."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = Path(__file__).resolve().parent.parent
+    files = sorted([*package.glob("extract/**/*.py"), *package.glob("extract/lang/**/*.yaml"),
+                    *(package / name for name in ("resolve.py", "mapping.py", "gazetteer.py", "model.py",
+                                                  "reference.py", "iris.py", "text.py")),
+                    *Path(settings.reference_dir).glob("*.yaml")])
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    try:
+        model = f"{settings.spacy_model} {version(settings.spacy_model)}"
+    except PackageNotFoundError:
+        model = settings.spacy_model
+    h.update(model.encode())
+    return f"{model} · {h.hexdigest()[:16]}"

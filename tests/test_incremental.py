@@ -1,0 +1,106 @@
+"""Documents added and removed one by one: a document built before with the same text,
+files and extractor is not extracted again; `kg remove` takes documents (and every
+statement they made) out; `kg build --sync` removes the documents whose files are gone.
+Real files, the real pipeline, the real store."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import queries
+from kg.cli import EXIT_OK, main
+from kg.config import Settings
+from kg.errors import KgError
+from kg.pipeline import build, remove
+from kg.store import open_store
+
+from .conftest import SEEDS
+
+A, B = "002_ad34e4e326f002f7.txt", "003_d81cb42c22d10bab.txt"
+
+
+def _documents(settings: Settings) -> set[str]:
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        return {str(r["fileName"]) for r in queries.run(store, queries.load("documents", settings.queries_dir)).rows}
+    finally:
+        store.close()
+
+
+def _quads(settings: Settings) -> set[tuple[str, ...]]:
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        return {tuple(str(t) for t in q) for q in store.dataset().quads() if "ingestedAt" not in str(q[1])}
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEEDS / A, docs)
+    return docs
+
+
+def test_an_unchanged_document_is_not_extracted_again(folder: Path, tmp_path: Path) -> None:
+    settings = Settings(out_dir=tmp_path / "out")
+    first = build([folder], settings=settings)
+    assert first.documents == 1 and not first.unchanged
+    shutil.copy(SEEDS / B, folder)
+    second = build([folder], settings=settings)
+    assert second.documents == 1 and [a.path.name for a in second.accepted] == [B]
+    assert [a.path.name for a in second.unchanged] == [A]
+    assert _documents(settings) == {A, B}
+    again = build([folder], settings=settings, reextract=True)  # after an extractor change, on demand
+    assert again.documents == 2 and not again.unchanged
+    (folder / A).write_text((folder / A).read_text(encoding="utf-8") + "\nUne phrase de plus.\n", encoding="utf-8")
+    changed = build([folder], settings=settings)
+    assert [a.path.name for a in changed.accepted] == [A] and _documents(settings) == {A, B}
+
+
+def test_documents_built_one_by_one_make_the_graph_one_build_makes(tmp_path: Path) -> None:
+    together = Settings(out_dir=tmp_path / "together")
+    one_by_one = Settings(out_dir=tmp_path / "apart")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in (A, B):
+        shutil.copy(SEEDS / name, docs)
+    build([docs], settings=together)
+    build([docs / B], settings=one_by_one)
+    build([docs / A], settings=one_by_one)
+    assert _quads(together) == _quads(one_by_one)
+
+
+def test_remove_takes_a_document_and_all_it_said(folder: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(out_dir=tmp_path / "out")
+    only_a = Settings(out_dir=tmp_path / "only-a")
+    build([folder], settings=only_a)
+    shutil.copy(SEEDS / B, folder)
+    build([folder], settings=settings)
+    with pytest.raises(KgError, match="nothing.txt: no document"):
+        remove(["nothing.txt"], settings=settings)
+    assert _documents(settings) == {A, B}  # nothing removed when a name is wrong
+    assert main(["remove", str(folder / B), "--out", str(settings.out_dir)]) == EXIT_OK
+    assert f"removed {folder / B}" in capsys.readouterr().out
+    assert _documents(settings) == {A}
+    assert _quads(settings) == _quads(only_a)  # no statement of B's is left, no orphan node
+    assert B not in (settings.out_dir / "graph.trig").read_text(encoding="utf-8")
+    removed = remove([A], settings=settings)  # by file name
+    assert len(removed) == 1 and _documents(settings) == set()
+
+
+def test_sync_removes_the_documents_whose_files_are_gone(folder: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(out_dir=tmp_path / "out")
+    shutil.copy(SEEDS / B, folder)
+    build([folder], settings=settings)
+    (folder / B).unlink()
+    kept = build([folder], settings=settings)  # without --sync nothing is removed
+    assert not kept.removed and _documents(settings) == {A, B}
+    assert main(["build", str(folder), "--out", str(settings.out_dir), "--sync", "--no-validate"]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "removed" in out and "--sync" in out and "1 document(s) unchanged" in out
+    assert _documents(settings) == {A}
