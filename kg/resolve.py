@@ -269,7 +269,8 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                                label_en=e.name, country=country))
             continue
         if m.origin == "unit":  # a numbered unit ("129e bataillon"): one per country
-            number_and_noun = " ".join(m.text.split()[:2])
+            words = m.text.split()  # a command named by its region keeps all its words
+            number_and_noun = " ".join(words[:2] if words[0][:1].isdigit() else words)
             link(i, Entity(key=f"{(country or 'xx').lower()}-{slug(number_and_noun)}", kind="actor",
                            type="StateForce", label=number_and_noun, country=country))
             continue

@@ -110,6 +110,8 @@ UNIT_NOUNS = FR.words("unit_nouns")
 FIELD_NAMES = FR.words("field_names")
 UNIT_SPECIALITIES = FR.words("unit_specialities")
 UNIT_MODIFIERS = FR.words("unit_modifiers")
+COMMAND_NOUNS = FR.words("command_nouns")
+COMMAND_REGIONS = {w.replace("’", "'") for w in FR.words("command_regions")}
 _ORDINAL = re.compile(r"^\d+(?:e|ème|er)$")
 
 
@@ -510,6 +512,23 @@ def find_mentions(document: Document, sdoc: Doc, nlp: Language,
                 if end < len(sdoc) and sdoc[end].lower_ in UNIT_MODIFIERS:
                     end += 1
             keep(sdoc[tok.i:end], "actor", "StateForce", None, Origin.UNIT)
+
+    # commands named by their region: "le commandement oriental", "commandement du Nord-Est"
+    for tok in sdoc:
+        if tok.lower_ not in COMMAND_NOUNS:
+            continue
+        end = tok.i + 1
+        while True:  # region phrases, the longest each time: "régional" then "ouest"
+            longest = 0
+            for n in range(1, 5):
+                span = sdoc[end : min(end + n, len(sdoc))]
+                if len(span) == n and span.text.lower().replace("’", "'") in COMMAND_REGIONS:
+                    longest = n
+            if not longest:
+                break
+            end += longest
+        if end > tok.i + 1:
+            keep(sdoc[tok.i : end], "actor", "StateForce", None, Origin.UNIT)
 
     # "des équipements militaires russes": the State behind the adjective
     if demonyms:
