@@ -25,11 +25,15 @@ _REGION_HEADS = ("état ", "etat ", "états ", "région ", "province ")
 _GENERIC = {"etat", "etats", "region", "ville", "pays", "alliance", "parlement"}
 
 
-class _Index:
-    """Folded label -> reference entries, built once per reference list."""
+class Lookup:
+    """Everything resolve consults, behind one interface: the reference list (folded
+    labels, contextual aliases, national roles, capitals) and the gazetteer (curated
+    places first, then GeoNames), built once per reference list and settings."""
 
-    def __init__(self, reference: Reference) -> None:
+    def __init__(self, reference: Reference, settings: Settings) -> None:
         self.reference = reference
+        self.entries = reference.entries
+        self.min_population = settings.gazetteer_min_population
         self.labels: dict[str, list[RefEntry]] = {}
         self.contextual: dict[str, list[RefEntry]] = {}
         self.national: dict[tuple[str, str], RefEntry] = {}  # (country, role) -> entry
@@ -47,14 +51,49 @@ class _Index:
                 return e
         return None
 
+    def entity(self, e: RefEntry) -> Entity:
+        """A reference entry as an entity, its coordinates from the gazetteer if it names a record."""
+        lat, long, source = e.lat, e.long, e.coordinate_source
+        if e.gazetteer and lat is None:
+            place = gazetteer.lookup(e.gazetteer, e.country, min_population=self.min_population)
+            if place:
+                lat, long, source = place.lat, place.long, place.source
+        return Entity(
+            key=e.key, kind=e.kind, type=e.type, label=e.labels[0] if e.labels else e.name,  # type: ignore[arg-type]
+            label_en=e.name, wikidata=e.wikidata, country=e.country, lat=lat, long=long,
+            coordinate_source=source,
+        )
 
-_INDEXES: dict[int, _Index] = {}
+    def place(self, text: str, country: str | None, countries: set[str] | None = None) -> Entity | None:
+        """A place: a curated entry of the reference list, else a GeoNames record in the
+        document's country (or one of the countries it names)."""
+        entry = self.find(text, "place")
+        if entry is not None:
+            return self.entity(entry)
+        hit = gazetteer.lookup(text, country, min_population=self.min_population, within=countries)
+        if hit is not None:
+            return Entity(
+                # the record's name, whichever spelling a text uses ("Rangoun", "Rangoon")
+                key=f"geonames-{hit.geonameid}", kind="place", type="Town", label=hit.name,
+                label_en=hit.name, country=hit.country, lat=hit.lat, long=hit.long,
+                coordinate_source=hit.source,
+            )
+        return None
+
+    def capital_state(self, text: str) -> RefEntry | None:
+        """The State a capital's name speaks for ("Moscou annonce", "Washington a mis en place")."""
+        iso = self.reference.capitals.get(fold(text))
+        return self.entries.get("state-" + iso.lower()) if iso else None
 
 
-def _index(reference: Reference) -> _Index:
-    if id(reference) not in _INDEXES:
-        _INDEXES[id(reference)] = _Index(reference)
-    return _INDEXES[id(reference)]
+_LOOKUPS: dict[tuple[int, int], Lookup] = {}
+
+
+def lookup_for(reference: Reference, settings: Settings) -> Lookup:
+    key = (id(reference), settings.gazetteer_min_population)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = Lookup(reference, settings)
+    return _LOOKUPS[key]
 
 
 def document_country(mentions: tuple[Mention, ...], reference: Reference) -> str | None:
@@ -149,65 +188,28 @@ def _parties(extraction: Extraction) -> set[int]:
     return out
 
 
-def _state_entity(m: Mention, body: StateBody, country: str | None, index: _Index,
-                  settings: Settings) -> Entity | None:
+def _state_entity(m: Mention, body: StateBody, country: str | None, lookup: Lookup) -> Entity | None:
     """A state's forces or government named by description: the reference entry that
     plays that role for the country, else one node per country and role."""
     iso = body.country or country
     if iso is None:
         return None
-    for e in index.contextual.get(fold(m.text), ()):  # "la junte" in Myanmar: the seeds' convention
+    for e in lookup.contextual.get(fold(m.text), ()):  # "la junte" in Myanmar: the seeds' convention
         if e.country == iso and not e.generic:
-            return _from_ref(e, settings)
-    entry = index.national.get((iso, body.role))
+            return lookup.entity(e)
+    entry = lookup.national.get((iso, body.role))
     if entry is not None:
-        return _from_ref(entry, settings)
-    state = index.reference.entries.get("state-" + iso.lower())
+        return lookup.entity(entry)
+    state = lookup.entries.get("state-" + iso.lower())
     name = state.name if state else iso
     return Entity(key=f"{body.role}-{iso.lower()}", kind="actor", type=m.type,
                   label=" ".join(m.text.split()), label_en=f"{name} ({body.role.replace('-', ' ')})",
                   country=iso)
 
 
-def _from_ref(e: RefEntry, settings: Settings) -> Entity:
-    lat, long, source = e.lat, e.long, e.coordinate_source
-    if e.gazetteer and lat is None:
-        place = gazetteer.lookup(e.gazetteer, e.country, min_population=settings.gazetteer_min_population)
-        if place:
-            lat, long, source = place.lat, place.long, place.source
-    return Entity(
-        key=e.key, kind=e.kind, type=e.type, label=e.labels[0] if e.labels else e.name,  # type: ignore[arg-type]
-        label_en=e.name, wikidata=e.wikidata, country=e.country, lat=lat, long=long,
-        coordinate_source=source,
-    )
-
-
-def _place(text: str, country: str | None, index: _Index, settings: Settings,
-           countries: set[str] | None = None) -> Entity | None:
-    entry = index.find(text, "place")
-    if entry is not None:
-        return _from_ref(entry, settings)
-    hit = gazetteer.lookup(text, country, min_population=settings.gazetteer_min_population,
-                           within=countries)
-    if hit is not None:
-        return Entity(
-            # the record's name, whichever spelling a text uses ("Rangoun", "Rangoon")
-            key=f"geonames-{hit.geonameid}", kind="place", type="Town", label=hit.name,
-            label_en=hit.name, country=hit.country, lat=hit.lat, long=hit.long,
-            coordinate_source=hit.source,
-        )
-    return None
-
-
-def _capital_state(text: str, reference: Reference) -> RefEntry | None:
-    """The State a capital's name speaks for ("Moscou annonce", "Washington a mis en place")."""
-    iso = reference.capitals.get(fold(text))
-    return reference.entries.get("state-" + iso.lower()) if iso else None
-
-
 def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
     reference = load_reference(settings.reference_dir)
-    index = _index(reference)
+    lookup = lookup_for(reference, settings)
     mentions = extraction.mentions
     country = document_country(mentions, reference)
     countries = document_countries(mentions, reference, country)
@@ -230,8 +232,8 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if m.origin == "acronym" and m.long_form and fold(m.long_form) not in defined:
             acronym = next((a.text for a in mentions if a.long_form == m.long_form
                             and a.text != m.long_form), m.long_form)
-            entry = index.find(m.long_form, "actor") or index.find(acronym, "actor")
-            entity = _from_ref(entry, settings) if entry else Entity(
+            entry = lookup.find(m.long_form, "actor") or lookup.find(acronym, "actor")
+            entity = lookup.entity(entry) if entry else Entity(
                 key=slug(acronym), kind="actor", type=m.type, label=m.long_form, country=country)
             defined[fold(m.long_form)] = defined[fold(acronym)] = entity
 
@@ -242,7 +244,7 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 link(i, entities[named])
                 continue
         if m.state is not None:  # "l'armée soudanaise", "la junte": a state's body
-            state_entity = _state_entity(m, m.state, country, index, settings)
+            state_entity = _state_entity(m, m.state, country, lookup)
             if state_entity is not None:
                 link(i, state_entity)
             continue
@@ -255,11 +257,11 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             continue
         if m.origin == "contextual":
             alias = m.ref.split(":", 1)[1] if m.ref else m.text
-            candidates = index.contextual.get(fold(alias), ())
+            candidates = lookup.contextual.get(fold(alias), ())
             choices = [e for e in candidates if e.country == country and not e.generic]
             generic = [e for e in candidates if e.generic]
             if choices:
-                link(i, _from_ref(choices[0], settings))
+                link(i, lookup.entity(choices[0]))
             elif generic:
                 e = generic[0]
                 # one label whichever words a document uses ("rebelles", "forces
@@ -285,11 +287,11 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
             if owner is not None:
                 link(i, entities[owner])
                 continue
-        if m.ref and m.ref in reference.entries:
-            entry = reference.entries[m.ref]
-            link(i, _from_ref(entry, settings))
+        if m.ref and m.ref in lookup.entries:
+            entry = lookup.entries[m.ref]
+            link(i, lookup.entity(entry))
             if entry.key.startswith("country-") and (m.agentive or i in parties):  # acting: its State
-                link(i, _from_ref(reference.entries["state-" + entry.key.split("-", 1)[1]], settings))
+                link(i, lookup.entity(lookup.entries["state-" + entry.key.split("-", 1)[1]]))
             continue
         if m.origin == "acronym" and m.long_form:
             link(i, defined[fold(m.long_form)])
@@ -299,7 +301,7 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
         if fold(m.text) in defined:
             link(i, defined[fold(m.text)])
             continue
-        place = _place(m.text, country, index, settings, countries)
+        place = lookup.place(m.text, country, countries)
         if m.origin == "cue" and place is None:
             continue  # a capitalised word after "à" or "de" that no gazetteer knows
         if m.kind == "place" or (place is not None and m.origin == "ner"):
@@ -314,19 +316,19 @@ def resolve(extraction: Extraction, *, settings: Settings) -> Resolution:
                 kind = "Region" if lowered.startswith(_REGION_HEADS) else "Place"
                 place = Entity(key=slug(m.text), kind="place", type=kind, label=m.text, country=country)
             link(i, place)
-            state = _capital_state(m.text, reference) if m.agentive else None
+            state = lookup.capital_state(m.text) if m.agentive else None
             if state is not None:  # "Moscou annonce": the capital speaks for its State
-                link(i, _from_ref(state, settings))
+                link(i, lookup.entity(state))
             continue
-        entry = index.find(m.text, m.kind)
+        entry = lookup.find(m.text, m.kind)
         if entry is not None:
-            link(i, _from_ref(entry, settings))
+            link(i, lookup.entity(entry))
         else:
             link(i, Entity(key=person_keys.get(i) or slug(m.text), kind=m.kind, type=m.type,
                            label=m.text, country=country if m.kind == "actor" else None))
     # the countries entities belong to, so that kg:country never points at an unknown node
     for code in {e.country for e in list(entities.values()) if e.country}:
-        entry = reference.entries.get("country-" + code.lower())
+        entry = lookup.entries.get("country-" + code.lower())
         if entry is not None:
-            entities.setdefault(entry.key, _from_ref(entry, settings))
+            entities.setdefault(entry.key, lookup.entity(entry))
     return Resolution(entities=entities, mention_entities=tuple(pairs), country=country)
