@@ -363,6 +363,25 @@ def _subunits(f: _Finder, sent: Span, sent_i: int) -> None:
             f.add("subunitOf", wing[0], owner[0], sent_i)
 
 
+ORGAN_NOUNS = lang.load("fr").words("organ_nouns")
+
+
+def _organs(f: _Finder, sent: Span, sent_i: int) -> None:
+    """"la force régionale de la CEDEAO (ECOMOG)", "la mission de l'Union africaine en
+    Somalie (AMISOM)": the body an acronym names belongs to the organisation before it."""
+    text = f.document.text
+    for a, b in pairwise(f.idx.in_tokens(sent, ACTORS)):
+        ma, mb = f.mentions[a], f.mentions[b]
+        if not _ACRONYM_AFTER.fullmatch(text[ma.end:mb.start]) or text[mb.end:mb.end + 1] != ")":
+            continue
+        m = _ORGAN_OF.search(text[max(0, ma.start - 60):ma.start])
+        if m and any(word.lower() in ORGAN_NOUNS for word in m.group(1).split()):
+            f.add("subunitOf", b, a, sent_i, confidence=0.6)
+# what lies between the organisation and its body's acronym, and before the organisation
+_ACRONYM_AFTER = re.compile(r"(?:\s+(?:au|en|à|pour)\s+[^\s(),.;]+(?:\s+[^\s(),.;]+)?)?\s*\(")
+_ORGAN_OF = re.compile(r"(?i)\b((?:\w+\s+){1,3})(?:de\s+la|du|de\s+l['’]|des|de)\s*$")
+
+
 _FACING = re.compile(r"(?i)\bface\s+(?:à|aux?)\b|\bcontre\b")
 HOSTILE = {"bombarder", "combattre", "réprimer", "attaquer", "affronter", "pilonner", "frapper",
            "lutter", "opposer", "menacer"}
@@ -503,6 +522,8 @@ def find_relations(document: Document, sdoc: Doc, sentences: tuple[Sentence, ...
             _backing(f, sent, sent_i)
         if any(mentions[p].origin == "unit" for p in parties) or _WING.search(text):
             _subunits(f, sent, sent_i)
+        if "(" in text:
+            _organs(f, sent, sent_i)
         if lemmas & HOSTILE or _FACING.search(text):
             _hostility(f, sent, sent_i, dated=bool(dates[sent_i].stated))
     # a signed pact or ceasefire: an agreement between its parties, valid until …
