@@ -231,9 +231,8 @@ def _unchanged(store: Store, group: tuple[Document, list[tuple[Path, str]]], exi
         return False
     rows = store.query(bind(sparql.text("build_same_graph"), {"g": graph})).rows
     known = {str(r["source"]) for r in rows if "source" in r}
-    made_by = store.query(bind(sparql.text("build_extractor"), {"g": graph})).rows
     if not {source for _, source in files_read} <= known or \
-            {str(r["extractor"]) for r in made_by if "extractor" in r} != {extractor}:
+            {str(r["extractor"]) for r in rows if "extractor" in r} != {extractor}:
         return False
     report.unchanged.append(Accepted(doc.path, doc.id, str(graph)))
     return True

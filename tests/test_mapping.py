@@ -16,7 +16,7 @@ from kg.config import Settings
 from kg.extract import extract
 from kg.ingest import read
 from kg.mapping import date_literal, to_triples
-from kg.model import Engagement, Evidence, Extraction, PartialDate, Relation
+from kg.model import Document, Engagement, Evidence, Extraction, PartialDate, Relation, Resolution
 from kg.queries import load, run
 from kg.resolve import resolve
 from kg.store import open_store
@@ -36,14 +36,19 @@ def test_date_literals_carry_their_precision(date, literal) -> None:  # type: ig
     assert date_literal(date) == literal
 
 
-def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) -> None:
+def _extracted(tmp_path: Path) -> tuple[Settings, Document, Extraction, Resolution]:
+    """TEXT through the real extraction and resolution."""
     path = tmp_path / "doc.txt"
     path.write_text(TEXT, encoding="utf-8")
     settings = Settings(out_dir=tmp_path / "out")
     doc = read(path)
     ex = next(extract([doc], settings=settings))
     assert isinstance(ex, Extraction)
-    res = resolve(ex, settings=settings)
+    return settings, doc, ex, resolve(ex, settings=settings)
+
+
+def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) -> None:
+    settings, doc, ex, res = _extracted(tmp_path)
     assert {"three-brotherhood-alliance", "aa", "mndaa", "tnla", "chinshwehaw"} <= set(res.entities)
     s1, s2 = ex.sentences[0], ex.sentences[1]
     ev1 = Evidence(doc.id, 0, s1.start, s1.end)
@@ -90,13 +95,7 @@ def test_relations_and_engagements_round_trip_through_the_store(tmp_path: Path) 
 def test_a_symmetric_relation_stated_both_ways_is_one_node(tmp_path: Path) -> None:
     """"A allied with B" in one sentence and "B allied with A" in another are one
     statement with two sentences of evidence; backing keeps its direction."""
-    path = tmp_path / "doc.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    settings = Settings(out_dir=tmp_path / "out")
-    doc = read(path)
-    ex = next(extract([doc], settings=settings))
-    assert isinstance(ex, Extraction)
-    res = resolve(ex, settings=settings)
+    _, doc, ex, res = _extracted(tmp_path)
     evs = [Evidence(doc.id, i, s.start, s.end) for i, s in enumerate(ex.sentences[:2])]
     aa = next(i for i, m in enumerate(ex.mentions) if m.text == "Armée d'Arakan")
     tnla = next(i for i, m in enumerate(ex.mentions) if m.text == "TNLA")

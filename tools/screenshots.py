@@ -13,7 +13,6 @@ PNG in OUT/screenshots/ (``make demo`` runs it after the build and the exports).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -22,30 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.browser import driver  # headless Debian Chromium, as the tests use it
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer in {seconds:.0f} s")
+from tests.conftest import free_port, wait_for
 
 
 def main(out: Path) -> None:
     shots = out / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
     web = driver()
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(out / "store"),
                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -60,7 +43,8 @@ def main(out: Path) -> None:
             time.sleep(0.5)
             web.save_screenshot(str(shots / "validation.png"))
         base = f"http://127.0.0.1:{port}"
-        _wait(base + "/queries", 60)
+        if not wait_for(base + "/queries", 60):
+            raise SystemExit(f"kg serve did not answer at {base} in 60 s")
         for view in ("table", "map", "timeline"):
             web.get(base + "/#named=engagements")
             time.sleep(2)

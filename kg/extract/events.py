@@ -512,11 +512,11 @@ def find_engagements(document: Document, sdoc: Doc, sentences: tuple[Sentence, .
                 continue  # "attaque … et le capture": one engagement at one place
             emitted.add(spot)
             done.append(tok)
+            claims: tuple[Claim, ...] = (Claim(claimed, outcome, ev),) if claimed is not None else ()
+            denier = _denier(sent, idx, claimed) if claimed is not None else None
+            if denier is not None:  # a denial makes the claim contested
+                claims += (Claim(denier, "denied", ev),)
             for place in where or [None]:  # type: ignore[list-item]
-                claims: tuple[Claim, ...] = (Claim(claimed, outcome, ev),) if claimed is not None else ()
-                denier = _denier(sent, idx, claimed) if claimed is not None else None
-                if denier is not None:  # a denial makes the claim contested
-                    claims += (Claim(denier, "denied", ev),)
                 out.append(Engagement(
                     type=type_, date=date, place=place, agents=tuple(agents),
                     targets=tuple(targets), claimed_by=claimed, fatalities=_fatalities(sent.text),

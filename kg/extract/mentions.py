@@ -9,7 +9,7 @@ from its name's head word ("Armée …" is an armed group), else it stays a plai
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 
 import numpy as np
@@ -686,6 +686,14 @@ class MentionIndex:
             i -= 1
             if end <= self.mentions[i].end:
                 out.append(self.mentions[i])
+        return out
+
+    def within(self, start: int, end: int) -> list[int]:
+        """The mentions (indices) whose file span lies inside [start, end), in order."""
+        out = []
+        for i in range(bisect_left(self._starts, start), bisect_left(self._starts, end)):
+            if self.mentions[i].end <= end:
+                out.append(i)
         return out
 
     def at(self, tok: Token) -> int | None:

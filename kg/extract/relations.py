@@ -458,14 +458,14 @@ _ROW_NOISE = re.compile(r"\[\d+\]|\([^()]*\)|[•|:,;–—\-\s]")
 
 def _row_parties(f: _Finder, start: int, end: int) -> list[int] | None:
     """The actors (and countries) of one infobox row, if the row is nothing but them."""
-    inside = [i for i, m in enumerate(f.mentions) if start <= m.start and m.end <= end]
+    inside = f.idx.within(start, end)
     parties = [i for i in inside if f.mentions[i].kind == "actor"
                or (f.mentions[i].kind == "place" and f.mentions[i].type == "Country")]
     if not parties or len(parties) != len(inside):
         return None
     text, cut = f.document.text, start
     rest = []
-    for i in sorted(parties, key=lambda i: f.mentions[i].start):
+    for i in parties:  # in order of their place in the text
         rest.append(text[cut:f.mentions[i].start])
         cut = f.mentions[i].end
     rest.append(text[cut:end])
@@ -483,12 +483,10 @@ def _infobox_sides(f: _Finder) -> None:
         if line.rstrip().endswith("|") and line.count("|") == 1:
             rows.append((pos, pos + len(line)))
         pos += len(line) + 1
-    for (a0, a1), (b0, b1) in pairwise(rows):
-        if f.document.text[a1:b0].strip():
-            continue  # not adjacent rows
-        side_a, side_b = _row_parties(f, a0, a1), _row_parties(f, b0, b1)
-        if not side_a or not side_b:
-            continue
+    sides = [_row_parties(f, start, end) for start, end in rows]  # each row read once
+    for ((_, a1), side_a), ((b0, _), side_b) in pairwise(zip(rows, sides, strict=True)):
+        if f.document.text[a1:b0].strip() or not side_a or not side_b:
+            continue  # not adjacent rows, or not rows of actors
         for side, other in ((side_a, side_b), (side_b, side_a)):
             for party in side[1:]:
                 sent_i = f.mentions[party].sentence
