@@ -9,7 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -53,13 +55,16 @@ def line_breaks(doc: Doc) -> Doc:
     final stop, and the parser would run them into the next paragraph. Inside a line, a
     lower-case word does not start one (the parser cuts "… de la junte et le 425e
     bataillon …" before "et")."""
+    # one array written once: Token.is_sent_start's setter checks the whole Doc at each call
+    starts = numpy.asarray(doc.to_array([SENT_START]), dtype="int64").reshape(-1, 1)
     after_break = False
     for tok in doc:
         if after_break and not tok.is_space:
-            tok.is_sent_start = True
+            starts[tok.i, 0] = 1
         elif tok.i > 0 and tok.is_alpha and tok.is_lower:
-            tok.is_sent_start = False
+            starts[tok.i, 0] = -1
         after_break = "\n" in tok.text or "\n" in tok.whitespace_ if tok.is_space else after_break and tok.is_space
+    doc.from_array([SENT_START], starts.astype("uint64"))  # type: ignore[arg-type]  # -1 wraps, as to_array gives it
     return doc
 
 
