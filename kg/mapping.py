@@ -87,17 +87,19 @@ def date_literal(date: PartialDate) -> Literal:
 
 
 class _Mapper:
-    def __init__(self, extraction: Extraction, resolution: Resolution) -> None:
+    def __init__(self, extraction: Extraction, resolution: Resolution, key: str) -> None:
         self.ex = extraction
         self.res = resolution
         self.doc = extraction.document
         self.doc_iri = iris.document(self.doc.id)
+        self.key = key  # names the document's statements (see to_triples)
+        self.occurrences: dict[tuple[object, ...], list[int]] = {}
         self.emitted: set[URIRef] = set()
         self.sentence_literals: dict[int, Literal] = {}
         self.alt_literals: dict[str, Literal] = {}
         self.by_mention: dict[int, list[str]] = {}
-        for i, key in resolution.mention_entities:
-            self.by_mention.setdefault(i, []).append(key)
+        for i, entity_key in resolution.mention_entities:
+            self.by_mention.setdefault(i, []).append(entity_key)
 
     def evidence(self, ev: Evidence) -> Iterator[Triple]:
         node = iris.evidence(self.doc.id, ev.start, ev.end)
@@ -210,7 +212,7 @@ class _Mapper:
         if rel.type in SYMMETRIC_RELATIONS and str(o) < str(s):
             s, o = o, s  # "A allied with B" and "B allied with A" are one statement
         # one node per relation and document; each sentence that states it is evidence
-        node = iris.statement("relation", rel.type, s, o, self.doc.id)
+        node = iris.statement("relation", rel.type, s, o, self.key)
         yield node, RDF.type, cls
         yield node, KG.subject, s
         yield node, KG.object, o
@@ -231,12 +233,29 @@ class _Mapper:
         if rel.claimed_by is not None:
             yield from self.source(node, rel.claimed_by)
 
-    def engagement(self, eng: Engagement) -> Iterator[Triple]:
-        agents = [a for a in (self.party(m) for m in eng.agents) if a is not None]
-        targets = [t for t in (self.party(m) for m in eng.targets) if t is not None]
+    def facts(self, eng: Engagement) -> tuple[list[URIRef], list[URIRef], URIRef | None, tuple[object, ...]]:
+        """An engagement's parties and place, and the facts that name it: its document's
+        key, type, parties, place and date (not its offsets, so an edit elsewhere in the
+        text, or a new extractor that finds the same facts, keeps its IRI)."""
+        agents = sorted(a for a in (self.party(m) for m in eng.agents) if a is not None)
+        targets = sorted(t for t in (self.party(m) for m in eng.targets) if t is not None)
         place = self.party(eng.place, place=True) if eng.place is not None else None
-        node = iris.statement("engagement", eng.type, self.doc.id, eng.evidence.start,
-                              place, sorted(agents), sorted(targets))
+        date = (eng.date.year, eng.date.month, eng.date.day) if eng.date else None
+        return agents, targets, place, (self.key, eng.type, place, tuple(agents), tuple(targets), date)
+
+    def count(self, engagements: Iterable[Engagement]) -> None:
+        """Where the same facts are told in several places of one text, each place is its
+        own engagement, numbered in the order of the text."""
+        for eng in engagements:
+            starts = self.occurrences.setdefault(self.facts(eng)[3], [])
+            if eng.evidence.start not in starts:
+                starts.append(eng.evidence.start)
+        for starts in self.occurrences.values():
+            starts.sort()
+
+    def engagement(self, eng: Engagement) -> Iterator[Triple]:
+        agents, targets, place, facts = self.facts(eng)
+        node = iris.statement("engagement", *facts, self.occurrences[facts].index(eng.evidence.start))
         yield node, RDF.type, ENGAGEMENT_TYPES[eng.type]
         yield node, PROV.wasDerivedFrom, self.doc_iri
         yield node, KG.confidence, Literal(eng.confidence, datatype=XSD.decimal)
@@ -257,7 +276,7 @@ class _Mapper:
         if eng.claimed_by is not None:
             yield from self.source(node, eng.claimed_by)
         for claim in eng.claims:
-            c = iris.statement("claim", node, claim.source, claim.outcome, claim.evidence.start)
+            c = iris.statement("claim", node, claim.source, claim.outcome)
             yield c, RDF.type, KG.Claim
             yield c, KG.claimOf, node
             yield from self.source(c, claim.source)
@@ -275,11 +294,15 @@ def source_iri(path: Path) -> str:
 
 
 def to_triples(extraction: Extraction, resolution: Resolution, *, ingested_at: dt.datetime,
-               sources: Iterable[str] = (), name: str | None = None, extractor: str | None = None) -> set[Triple]:
+               sources: Iterable[str] = (), name: str | None = None, extractor: str | None = None,
+               key: str | None = None) -> set[Triple]:
     """All the statements of one document, for its named graph (a set: no duplicates).
     ``sources``: the file: IRIs the text was read from (the document's own file if none);
-    ``name``: the file name it is known by (its own file's if none)."""
-    m = _Mapper(extraction, resolution)
+    ``name``: the file name it is known by (its own file's if none); ``key``: what names
+    its relations and engagements (that name if none), so that they keep their IRIs when
+    the text is edited or extracted again (a curator's correction points at them)."""
+    m = _Mapper(extraction, resolution, key or name or extraction.document.name)
+    m.count(extraction.engagements)
     triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)],
                                           name or extraction.document.name, extractor))
     triples.update(m.entities())

@@ -193,8 +193,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 accepted = Accepted(doc.path, doc.id, str(graph))
                 accepted.notes += [f"same text as {shown(f)}: one document that lists both files"
                                    for f, _ in files_read[1:]]
-                ingested, kept, stale, name = _previous(store, doc, graph, sources, accepted.notes)
-                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested,
+                ingested, kept, stale, name, key = _previous(store, doc, graph, sources, accepted.notes)
+                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested, key=key,
                                              sources=[*kept, *sources], name=name, extractor=extractor)
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
@@ -299,13 +299,15 @@ def write_validation(store: Store, settings: Settings) -> ValidationReport:
 
 
 def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
-              notes: list[str]) -> tuple[dt.datetime, list[str], list[URIRef], str | None]:
-    """When this text was first ingested, the other files it was read from before, and
-    the graphs this build replaces: the earlier text of the same file (a file of the same
-    name in another folder is another document, and is kept)."""
+              notes: list[str]) -> tuple[dt.datetime, list[str], list[URIRef], str | None, str | None]:
+    """When this text was first ingested, the other files it was read from before, the
+    graphs this build replaces (the earlier text of the same file; a file of the same name
+    in another folder is another document, and is kept), and the key that names its
+    statements: its file name, unless another document has that name (then with its hash)."""
     ingested = dt.datetime.now(dt.UTC).replace(microsecond=0)
     kept: list[str] = []
     name: str | None = None
+    key: str | None = None
     for row in store.query(bind(sparql.text("build_same_graph"), {"g": graph})).rows:
         value = row.get("ingested")
         if isinstance(value, Literal) and isinstance(value.toPython(), dt.datetime):
@@ -337,7 +339,8 @@ def _previous(store: Store, doc: Document, graph: URIRef, sources: list[str],
                 notes.append(f"replaces the earlier text of this file ({g})")
         else:
             notes.append(f"another file named {doc.name} ({', '.join(sorted(theirs))}) is another document, kept")
-    return ingested, kept, stale, name
+            key = f"{doc.name} {doc.id}"
+    return ingested, kept, stale, name, key
 
 
 def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:

@@ -104,3 +104,23 @@ def test_sync_removes_the_documents_whose_files_are_gone(folder: Path, tmp_path:
     out = capsys.readouterr().out
     assert "removed" in out and "--sync" in out and "1 document(s) unchanged" in out
     assert _documents(settings) == {A}
+
+
+def _statements(settings: Settings) -> set[str]:
+    """The IRIs of the store's engagements, relations and claims."""
+    return {q[0] for q in _quads(settings) if any(f"/{kind}/" in q[0] for kind in ("engagement", "relation", "claim"))}
+
+
+def test_statements_keep_their_iris_when_the_text_is_edited(folder: Path, tmp_path: Path) -> None:
+    """A curator's correction points at an engagement or relation by its IRI: a paragraph
+    added at the top of the file (every offset moves, the content hash changes) leaves the
+    IRIs of the statements that are still made as they were."""
+    settings = Settings(out_dir=tmp_path / "out")
+    build([folder], settings=settings)
+    before = _statements(settings)
+    text = (folder / A).read_text(encoding="utf-8")
+    (folder / A).write_text("Note de la rédaction : ce rapport a été mis à jour.\n\n" + text, encoding="utf-8")
+    report = build([folder], settings=settings)
+    assert [a.path.name for a in report.accepted] == [A]
+    after = _statements(settings)
+    assert len(before) >= 5 and before == after
