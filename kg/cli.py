@@ -21,6 +21,7 @@ from pathlib import Path
 from . import files, queries
 from .config import Settings
 from .errors import KgError
+from .model import CORRECTION_STATUSES, CurationReport
 from .pipeline import build, shown, write_validation
 from .store import Store, is_remote, open_store
 
@@ -33,9 +34,23 @@ def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
     """--store is a folder, or a SPARQL server's QUERY_URL[,UPDATE_URL]."""
     out = out or Path(getattr(args, "out", None) or "out")
     store = getattr(args, "store", None)
+    curation = {"curation_dir": Path(args.curation)} if getattr(args, "curation", None) else {}
     if store and is_remote(store):
-        return Settings(out_dir=out, store_url=store)
-    return Settings(out_dir=out, store_dir=Path(store) if store else None)
+        return Settings(out_dir=out, store_url=store, **curation)  # type: ignore[arg-type]
+    return Settings(out_dir=out, store_dir=Path(store) if store else None, **curation)  # type: ignore[arg-type]
+
+
+def _print_curation(report: CurationReport) -> None:
+    """What the curators' corrections did; a stale one is named with what it points at."""
+    if report.results:
+        done = {s: len(report.with_status(s)) for s in CORRECTION_STATUSES}
+        print(f"curation: {done['applied']} correction(s) applied, {done['stale']} stale, {done['unneeded']} unneeded")
+    for r in report.results:
+        if r.status != "applied":
+            print(f"{r.status} {shown(r.correction.file)}, correction {r.correction.index} "
+                  f"({r.correction.kind} {r.correction.target}): {r.detail}", file=sys.stderr)
+    for error in report.errors:
+        print(f"curation file left out: {error}", file=sys.stderr)
 
 
 def _megabytes(text: str) -> float:
@@ -63,6 +78,7 @@ def cmd_build(args: argparse.Namespace) -> int:
               f"not extracted again (--reextract redoes them)")
     for graph in report.removed:
         print(f"removed {graph}: its files are gone (--sync)")
+    _print_curation(report.curation)
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
@@ -91,6 +107,25 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{len(report.skipped)} document(s) skipped", file=sys.stderr)
         return EXIT_SKIPPED
     return EXIT_OK
+
+
+def cmd_curate(args: argparse.Namespace) -> int:
+    from .pipeline import apply_curation, curation_json
+
+    settings = _settings(args)
+    store = open_store(settings.store_location)
+    try:
+        report = apply_curation(store, settings)
+        store.dump(settings.out_dir / "graph.trig")
+    finally:
+        store.close()
+    files.write_text(settings.out_dir / "curation-report.json",
+                     json.dumps(curation_json(report), ensure_ascii=False, indent=1) + "\n")
+    if not report.results:
+        print(f"no correction in {settings.curation_dir}/*.yaml")
+    _print_curation(report)
+    print(f"wrote {settings.out_dir / 'graph.trig'} and {settings.out_dir / 'curation-report.json'}")
+    return EXIT_ERROR if report.errors else EXIT_OK
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -334,6 +369,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-validate", action="store_true",
                    help="build only; validate later with kg validate (validation runs by default)")
     b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
+    b.add_argument("--curation", metavar="DIR", help="curators' corrections, applied after it (default: curation)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
     b.set_defaults(func=cmd_build)
@@ -342,7 +378,14 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("documents", nargs="+", help="a document's file (as built), file name, or graph IRI")
     r.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     r.add_argument("--out", default="out", help="output folder, where graph.trig is rewritten (default: out)")
+    r.add_argument("--curation", metavar="DIR", help="curators' corrections, applied again (default: curation)")
     r.set_defaults(func=cmd_remove)
+
+    c = sub.add_parser("curate", help="apply the curators' corrections (curation/*.yaml) to the store again")
+    c.add_argument("--curation", metavar="DIR", help="folder of curation files (default: curation)")
+    c.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
+    c.add_argument("--out", default="out", help="output folder: graph.trig, curation-report.json (default: out)")
+    c.set_defaults(func=cmd_curate)
 
     q = sub.add_parser("query", help="run a named query or a .rq file")
     q.add_argument("query", nargs="?", help="query name (see --list) or FILE.rq")

@@ -52,3 +52,11 @@ def evidence(doc_id: str, start: int, end: int) -> URIRef:
 def statement(kind: str, *parts: object) -> URIRef:
     """A relation, engagement, claim or time node, named from what it says."""
     return _iri(kind, digest(*parts)[:20])
+
+
+def curation(name: str) -> URIRef:
+    """The named graph of one curation file's corrections (by its file name)."""
+    return _iri("curation", slug(name))
+
+
+CURATION_GRAPHS = INSTANCE_BASE + "curation/"

@@ -86,6 +86,17 @@ def date_literal(date: PartialDate) -> Literal:
     raise ValueError(f"a date needs at least a year or a month: {date}")
 
 
+def time_triples(date: PartialDate) -> tuple[URIRef, set[Triple]]:
+    """A time node (named from what it says) and its statements."""
+    node = iris.statement("time", date.year, date.month, date.day, date.precision, date.basis)
+    return node, {
+        (node, RDF.type, KG.Time),
+        (node, KG.date, date_literal(date)),
+        (node, KG.datePrecision, PRECISIONS[date.precision]),
+        (node, KG.dateBasis, BASES[date.basis]),
+    }
+
+
 class _Mapper:
     def __init__(self, extraction: Extraction, resolution: Resolution, key: str) -> None:
         self.ex = extraction
@@ -116,14 +127,8 @@ class _Mapper:
             self.sentence_literals[ev.sentence] = Literal(sentence.text)
         yield node, _SENTENCE, self.sentence_literals[ev.sentence]
 
-    def time(self, date: PartialDate) -> tuple[URIRef, list[Triple]]:
-        node = iris.statement("time", date.year, date.month, date.day, date.precision, date.basis)
-        return node, [
-            (node, RDF.type, KG.Time),
-            (node, KG.date, date_literal(date)),
-            (node, KG.datePrecision, PRECISIONS[date.precision]),
-            (node, KG.dateBasis, BASES[date.basis]),
-        ]
+    def time(self, date: PartialDate) -> tuple[URIRef, set[Triple]]:
+        return time_triples(date)
 
     def document(self, ingested_at: dt.datetime, sources: Iterable[str], name: str,
                  extractor: str | None) -> Iterator[Triple]:

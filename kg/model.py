@@ -17,7 +17,7 @@ from typing import Literal
 
 MentionKind = Literal["actor", "person", "place"]
 Precision = Literal["day", "month", "year", "unknown"]
-Basis = Literal["stated", "carried", "inferred"]
+Basis = Literal["stated", "carried", "inferred", "curated"]
 
 
 class Origin(StrEnum):
@@ -257,3 +257,44 @@ class ValidationReport:
     def conforms(self) -> bool:
         """No violation (warnings and infos do not fail a pipeline)."""
         return self.count("Violation") == 0
+
+
+CorrectionKind = Literal["reject", "merge", "split", "correct", "add"]
+CORRECTION_KINDS: tuple[CorrectionKind, ...] = ("reject", "merge", "split", "correct", "add")
+CorrectionStatus = Literal["applied", "stale", "unneeded"]
+CORRECTION_STATUSES: tuple[CorrectionStatus, ...] = ("applied", "stale", "unneeded")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One entry of a curation file (curation/*.yaml), as written: ``target`` is the node
+    it is about (an IRI, a short IRI such as ``engagement/3f2a...`` or a name), or for
+    ``add`` the type of the fact it adds; ``fields`` holds the rest (into, names, date,
+    agents ...)."""
+
+    file: Path
+    index: int  # its place in the file, from 1
+    kind: CorrectionKind
+    target: str
+    fields: dict[str, object]
+    curator: str
+    date: dt.date
+    why: str
+
+
+@dataclass(frozen=True)
+class CorrectionResult:
+    correction: Correction
+    iri: str
+    status: CorrectionStatus
+    node: str = ""  # what it changed or added (applied)
+    detail: str = ""  # why it is stale or unneeded, for people
+
+
+@dataclass(frozen=True)
+class CurationReport:
+    results: tuple[CorrectionResult, ...] = ()
+    errors: tuple[str, ...] = ()  # a file that cannot be read: named, with its problem; the others apply
+
+    def with_status(self, status: CorrectionStatus) -> list[CorrectionResult]:
+        return [r for r in self.results if r.status == status]

@@ -20,11 +20,11 @@ from urllib.request import url2pathname
 
 from rdflib import Graph, Literal, URIRef
 
-from . import files, ingest, iris, mapping, sparql
+from . import curate, files, ingest, iris, mapping, sparql
 from .config import Settings
 from .errors import ExtractionError, InputError, KgError
 from .extract import extract, fingerprint
-from .model import Document, ValidationReport
+from .model import CurationReport, Document, ValidationReport
 from .queries import bind
 from .reason import INFERRED_GRAPH
 
@@ -58,6 +58,7 @@ class BuildReport:
     trig: Path | None = None
     unchanged: list[Accepted] = field(default_factory=list)  # same text, same extractor: not redone
     removed: list[str] = field(default_factory=list)  # graphs dropped (--sync: their files are gone)
+    curation: CurationReport = field(default_factory=CurationReport)  # the corrections applied after it
     seconds: float = 0.0  # reading, extracting, mapping and writing; validation is its own step
 
     def to_json(self) -> dict[str, object]:
@@ -68,6 +69,7 @@ class BuildReport:
             "skipped": [{"file": shown(s.path), "problem": s.problem} for s in self.skipped],
             "unchanged": [{"file": shown(a.path), "document": a.document, "graph": a.graph} for a in self.unchanged],
             "removed": self.removed,
+            "curation": curation_json(self.curation),
             "store": self.counts,
         }
 
@@ -170,6 +172,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
     store = store or open_store(settings.store_location)
     try:
         load_ontology(store, settings)
+        curate.unapply(store)  # the documents' graphs as extraction wrote them, while they change
         inferred = INFERRED_GRAPH in store.graphs()
         extractor = fingerprint(settings)
         if not reextract:  # the same text, files and extractor as before: nothing to redo
@@ -204,6 +207,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 report.accepted.append(accepted)
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
+        report.curation = apply_curation(store, settings)
         report.counts = counts(store)
         report.trig = settings.out_dir / "graph.trig"
         try:
@@ -276,8 +280,10 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
                 raise KgError(f"{name}: no document in {settings.store_location} has this file, "
                               f"file name or graph (see `kg query documents`)")
             found += [(name, str(g)) for g in sorted(graphs)]
+        curate.unapply(store)
         for _, graph in found:
             store.replace_graph(URIRef(graph), [])
+        apply_curation(store, settings)
         if found and INFERRED_GRAPH in store.graphs():
             store.replace_graph(INFERRED_GRAPH, [])
         store.dump(settings.out_dir / "graph.trig")
@@ -285,6 +291,24 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
     finally:
         if own_store:
             store.close()
+
+
+def apply_curation(store: Store, settings: Settings) -> CurationReport:
+    """The curators' corrections of settings.curation_dir, applied again to the store as
+    it now is (``kg build`` and ``kg remove`` run it; ``kg curate`` runs only this)."""
+    report = curate.apply(store, settings.curation_dir)
+    if any(r.status == "applied" for r in report.results) and INFERRED_GRAPH in store.graphs():
+        store.replace_graph(INFERRED_GRAPH, [])  # inferred from the graph before the corrections
+    return report
+
+
+def curation_json(report: CurationReport) -> dict[str, object]:
+    return {
+        "corrections": [{"file": shown(r.correction.file), "index": r.correction.index, "kind": r.correction.kind,
+                         "target": r.correction.target, "iri": r.iri, "status": r.status, "node": r.node,
+                         "detail": r.detail} for r in report.results],
+        "errors": list(report.errors),
+    }
 
 
 def write_validation(store: Store, settings: Settings) -> ValidationReport:

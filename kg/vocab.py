@@ -41,6 +41,7 @@ class KG(DefinedNamespace):
     Attack: URIRef
     Backing: URIRef
     BasisCarried: URIRef
+    BasisCurated: URIRef
     BasisInferred: URIRef
     BasisStated: URIRef
     Capture: URIRef
@@ -48,6 +49,7 @@ class KG(DefinedNamespace):
     Claim: URIRef
     Command: URIRef
     Cooperation: URIRef
+    Correction: URIRef
     Country: URIRef
     DateBasis: URIRef
     DatePrecision: URIRef
@@ -110,7 +112,11 @@ class KG(DefinedNamespace):
     contentHash: URIRef
     extractor: URIRef
     coordinateSource: URIRef
+    correctionKind: URIRef
+    correctionStatus: URIRef
+    corrects: URIRef
     country: URIRef
+    curatedBy: URIRef
     date: URIRef
     dateBasis: URIRef
     datePrecision: URIRef
@@ -127,6 +133,7 @@ class KG(DefinedNamespace):
     memberOf: URIRef
     object: URIRef
     opposes: URIRef
+    originalGraph: URIRef
     outcome: URIRef
     place: URIRef
     quote: URIRef
@@ -189,7 +196,8 @@ PRECISIONS = {
 }
 FATES = {"killed": KG.Killed, "captured": KG.Captured, "surrendered": KG.Surrendered,
          "arrested": KG.Arrested, "suicide": KG.Suicide}
-BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred}
+BASES = {"stated": KG.BasisStated, "carried": KG.BasisCarried, "inferred": KG.BasisInferred,
+         "curated": KG.BasisCurated}
 # FORMAT.md engagement type -> ontology class (every subclass of kg:Engagement; a test
 # keeps the two equal). Extraction, mapping, evaluation and export read this table.
 ENGAGEMENT_TYPES = {name: KG[name] for name in (
