@@ -506,6 +506,45 @@ def _tidy(t: Graph) -> Graph:
     return t
 
 
+# ---------------------------------------------------------------- for the curator report
+
+# shape (its local name's last part) -> the correction that would fix a finding of it:
+# its kind and the lines under it (ready to edit: the placeholders say what to write)
+SNIPPETS: dict[str, tuple[str, list[str]]] = {
+    "engagement-with-no-agent": ("correct", ["agents: [NAME]  # who did it, as the sentence or its context says"]),
+    "engagement-with-no-target": ("correct", ["targets: [NAME]  # against whom"]),
+    "engagement-with-no-place": ("correct", ["place: NAME  # a place of the store, by name or IRI"]),
+    "agreement-with-fewer-than-two-parties": ("correct", ["agents: [NAME, NAME]  # the parties"]),
+    "engagement-of-inferred-year": ("correct", ["date: YYYY-MM-DD  # as the report establishes it"]),
+    "engagement-of-unknown-year": ("correct", ["date: YYYY-MM-DD  # as the report establishes it"]),
+    "place-with-no-coordinates": ("correct", ["coordinates: [LAT, LONG]  # WGS84 decimal degrees"]),
+    "person-with-no-affiliation": ("add", ["subject: {focus}", "object: NAME  # the group they belong to",
+                                           "source: SOURCE  # who says so: title, date, address",
+                                           "quote: SENTENCE  # the sentence that says so"]),
+    "ActorOnlyActorCheck": ("correct", ["type: TYPE  # " + " | ".join(ACTOR_TYPES)]),
+    "SharedAliasCheck": ("merge", ["into: {value}  # if they are one actor; else leave it"]),
+    "DisagreeingClaimsCheck": ("reject", []),
+}
+
+
+def short(iri: str) -> str:
+    """``actor/mndaa`` for an instance IRI (what a curation file may write)."""
+    return iri.removeprefix(INSTANCE_BASE)
+
+
+def snippet(shape: str, focus: str, value: str | None) -> str:
+    """A ready-to-edit correction for a finding: paste it under ``corrections:`` of a file
+    of curation/, fill it in, and ``kg curate`` (or the next build) applies it."""
+    key = shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    kind, lines = SNIPPETS.get(key, ("reject", []))
+    target = focus
+    if key == "DisagreeingClaimsCheck" and value:
+        target = value  # the account a curator finds wrong
+    head = "add: memberOf" if kind == "add" else f"{kind}: {short(target)}"
+    body = [line.format(focus=short(focus), value=short(value or "NODE")) for line in lines]
+    return "\n".join([f"- {head}", *(f"  {line}" for line in body), "  why: WHY  # what shows it"])
+
+
 _KINDS = {"reject": _reject, "merge": _merge, "split": _split, "correct": _correct, "add": _add}
 
-__all__ = ["apply", "read", "unapply"]
+__all__ = ["apply", "read", "snippet", "unapply"]

@@ -242,6 +242,7 @@ class Finding:
     sentence: str | None = None
     start: int | None = None
     end: int | None = None
+    correction: str | None = None  # a ready-to-edit correction (YAML) for a curation file
 
 
 @dataclass(frozen=True)

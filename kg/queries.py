@@ -160,7 +160,11 @@ def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
     if result.kind == "graph":
         return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples)
     rows = result.rows if limit is None else result.rows[:limit]
-    cols = sorted(result.variables, key=lambda c: _is_iri_column(result.rows, c))  # stable: names first
+    def empty(c: str) -> bool:
+        return not any(_plain(r.get(c)) for r in result.rows)
+
+    # stable: names first, then IRIs, then the columns no row fills (they give way first)
+    cols = sorted(result.variables, key=lambda c: (empty(c), _is_iri_column(result.rows, c)))
 
     def cell(row: dict[str, Identifier], c: str) -> str:
         v = row.get(c)
@@ -174,7 +178,7 @@ def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
     full = [[cell(r, c) for c in cols] for r in rows]
     widths = [min(max_width, max([len(c)] + [len(row[i]) for row in full])) for i, c in enumerate(cols)]
     hidden: list[str] = []
-    iri_columns = sum(1 for c in cols if _is_iri_column(result.rows, c))
+    iri_columns = sum(1 for c in cols if _is_iri_column(result.rows, c) or empty(c))
 
     def too_wide() -> bool:
         return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
@@ -203,7 +207,7 @@ def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
     lines += ["  ".join(cut(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in full]
     shown = f"{len(rows)} of {len(result.rows)} rows" if len(rows) < len(result.rows) else f"{len(rows)} rows"
     if hidden:
-        shown += f"; not shown for the terminal's width: {', '.join(hidden)} (--format csv has every column)"
+        shown += f"; not shown, to fit: {', '.join(hidden)} (--format csv has all)"
     lines.append(f"({shown})")
     return "\n".join(lines)
 

@@ -10,6 +10,7 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from .. import sparql
+from ..curate import snippet
 from ..model import Finding
 from ..queries import bind_values
 from ..store import Store
@@ -56,6 +57,7 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -
             value_label=labels.get(f.value, (0, None))[1] if f.value else None,
             document=ev[2] if ev else None, sentence=ev[3] if ev else None,
             start=ev[0] if ev else None, end=ev[1] if ev else None,
+            correction=snippet(f.shape, f.focus, f.value),
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     return tuple(sorted(out, key=lambda f: (order[f.severity], f.name.get("en", ""),

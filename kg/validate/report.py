@@ -72,6 +72,8 @@ def as_markdown(report: ValidationReport, *, lang: str = "en") -> str:
         lines.append(f"- **{_md_cell(_who(f))}**: {_md_cell(f.message.get(lang, ''))}.{value}{where}")
         if f.sentence:
             lines.append(f"  > {_md_cell(f.sentence)}")
+        if f.correction:  # ready to paste under `corrections:` of a file of curation/
+            lines += ["", "  ```yaml", *(f"  {line}" for line in f.correction.splitlines()), "  ```"]
     return "\n".join(lines) + "\n"
 
 
