@@ -532,9 +532,12 @@ def short(iri: str) -> str:
     return iri.removeprefix(INSTANCE_BASE)
 
 
-def snippet(shape: str, focus: str, value: str | None) -> str:
+def snippet(shape: str, focus: str, value: str | None) -> str | None:
     """A ready-to-edit correction for a finding: paste it under ``corrections:`` of a file
-    of curation/, fill it in, and ``kg curate`` (or the next build) applies it."""
+    of curation/, fill it in, and ``kg curate`` (or the next build) applies it. None for a
+    finding about a correction itself (its file is what to edit)."""
+    if short(focus).startswith("correction/"):
+        return None
     key = shape.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
     kind, lines = SNIPPETS.get(key, ("reject", []))
     target = focus

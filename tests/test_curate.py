@@ -218,3 +218,28 @@ def test_validation_after_a_correction_no_longer_finds_what_it_fixed(setup) -> N
     assert ID + VAGUE not in {f.focus for f in after.findings}
     assert not [f for f in after.findings if f.focus.startswith(ID + "relation/") and f.severity == "Violation"]
     assert URIRef(ID + CAPTURE) not in {URIRef(f.focus) for f in after.findings if "year" in f.shape}
+
+
+def test_exports_show_what_a_curator_changed(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import json
+
+    import networkx as nx
+
+    settings, docs, _ = setup
+    build([docs], settings=settings)
+    store = ["--store", str(settings.store_path)]
+    assert main(["export", "--format", "events", "--out", str(tmp_path / "events.csv"), *store]) == EXIT_OK
+    with (tmp_path / "events.csv").open(encoding="utf-8") as f:
+        events = {r["event_iri"]: r for r in csv.DictReader(f)}
+    assert events[ID + CAPTURE]["curated_by"] == "Camille Martin"
+    assert ID + VAGUE not in events
+    assert main(["export", "--format", "graphml", "--out", str(tmp_path / "g.graphml"), *store]) == EXIT_OK
+    g = nx.read_graphml(tmp_path / "g.graphml")
+    assert g.nodes[ID + "actor/malian-army"]["curatedBy"] == ""
+    curated_edges = [d for _, _, d in g.edges(data=True) if d.get("curatedBy")]
+    assert {d["type"] for d in curated_edges} == {"engagement", "hostility"}
+    assert main(["export", "--format", "cyjs", "--out", str(tmp_path / "g.cyjs"), *store]) == EXIT_OK
+    edges = json.loads((tmp_path / "g.cyjs").read_text(encoding="utf-8"))["elements"]["edges"]
+    told = [ev for e in edges for ev in e["data"]["evidence"] if ev.get("id") == ID + CAPTURE]
+    assert told and told[0]["curatedBy"] == ["Camille Martin"] and told[0]["date"] == "2023-11-24"

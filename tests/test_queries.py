@@ -18,14 +18,15 @@ from kg.queries import bind, bindings, load, registry, run, run_serialized
 from .conftest import DATA
 
 COLUMNS = {
-    "actors": "actor label type country aliases documents engagements",
+    "actors": "actor label type country aliases documents engagements curatedBy",
     "persons": "person label rank affiliation fate aliases documents",
     "places": "place label kind lat long coordinateSource aliases documents engagements",
     "aliases": "node label kind alias document",
     "relations": ("type subject subjectLabel object objectLabel kind start end documents document "
-                  "evidence"),
+                  "curatedBy evidence"),
     "engagements": ("event type date datePrecision place placeLabel lat long agentNames targetNames agents "
-                    "targets claimedBy fatalities document evidence"),
+                    "targets claimedBy fatalities curatedBy document evidence"),
+    "corrections": "correction source kind status curator when why node takenOut",
 }
 # each named query's rows are one per thing: these columns never repeat
 ROW_KEYS = {"actors": ("actor",), "persons": ("person",), "places": ("place",),
@@ -48,6 +49,19 @@ def test_every_query_in_the_registry_runs(seed_build, seed_store) -> None:  # ty
     settings, _ = seed_build
     for q in registry(settings.queries_dir).values():
         assert run(seed_store, q).kind == "select"
+
+
+def test_sparqlwrapper_reads_every_named_query_as_a_query(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """SPARQLWrapper guesses a text's kind from the first keyword it finds, comments
+    included (RDFLib/sparqlwrapper#211): a header that says "added" would be sent as an
+    update, which the endpoint refuses (403)."""
+    from SPARQLWrapper import SPARQLWrapper
+
+    settings, _ = seed_build
+    for q in registry(settings.queries_dir).values():
+        client = SPARQLWrapper("http://localhost/sparql")
+        client.setQuery(q.text)
+        assert (q.name, client.queryType) == (q.name, "SELECT")
 
 
 @pytest.mark.parametrize("name, key", ROW_KEYS.items())

@@ -16,13 +16,13 @@ def elements(network: Network) -> dict[str, list[dict[str, Any]]]:
     nodes = [{"data": {"id": n, "label": d["label"], "type": d["type"], "kind": d["kind"],
                        "country": d["country"], "wikidata": d["wikidata"],
                        "engagements": d["engagements"], "start": d["start"], "end": d["end"],
-                       "aliases": d["aliases"], "evidence": d["evidence"],
+                       "aliases": d["aliases"], "evidence": d["evidence"], "curatedBy": d["curatedBy"],
                        "color": hex_color(d["type"])},
               "classes": d["type"]} for n, d in g.nodes(data=True)]
     edges = [{"data": {"id": f"e{i}", "source": s, "target": t, "label": d["label"],
                        "type": d["type"], "kind": d["kind"], "start": d["start"], "end": d["end"],
                        "weight": d["weight"], "fatalities": d.get("fatalities", 0),
-                       "evidence": d.get("evidence", [])},
+                       "evidence": d.get("evidence", []), "curatedBy": d["curatedBy"]},
               "classes": d["type"]} for i, (s, t, d) in enumerate(g.edges(data=True))]
     return {"nodes": nodes, "edges": edges}
 

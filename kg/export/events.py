@@ -62,7 +62,7 @@ COLUMNS = [
     "longitude", "geo_precision", "source", "notes", "fatalities",
     # kg's own
     "kg_type", "date", "date_precision", "claimed_by", "contested", "document", "evidence",
-    "event_iri", "actor1_iri", "actor2_iri", "place_iri",
+    "event_iri", "actor1_iri", "actor2_iri", "place_iri", "curated_by",
 ]
 
 
@@ -171,6 +171,9 @@ def rows(store: Store) -> list[dict[str, Any]]:
         if who:
             key = _str(r.get("claim")) or who
             events[str(r["e"])]["claims"][key] = (who, _str(r.get("outcome")) or "asserted")
+    for r in store.query(sparql.text("network_curated")).rows:  # a curator's correction changed or added it
+        if str(r["node"]) in events:
+            events[str(r["node"])].setdefault("curated", set()).add(clean(r["curator"]))
     out = [_row(iri, e, nodes) for iri, e in events.items()]
     out.sort(key=lambda row: (row["date"] == "" or row["date"].startswith("--"), row["date"], row["event_iri"]))
     return out
@@ -233,6 +236,7 @@ def _row(iri: str, e: dict[str, Any], nodes: _Nodes) -> dict[str, Any]:
         "actor1_iri": agents[0] if agents else "",
         "actor2_iri": targets[0] if targets else "",
         "place_iri": place,
+        "curated_by": "; ".join(sorted(e.get("curated", ()))),
         "parties": set(e["agents"]) | set(e["targets"]),  # for selection; not a column
     }
 

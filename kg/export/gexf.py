@@ -20,8 +20,8 @@ from .style import COLORS
 NS = "http://www.gexf.net/1.2draft"
 VIZ = "http://www.gexf.net/1.2draft/viz"
 NODE_ATTRS = [("type", "string"), ("country", "string"), ("wikidata", "string"),
-              ("engagements", "integer"), ("aliases", "string")]
-EDGE_ATTRS = [("type", "string"), ("kind", "string"), ("fatalities", "integer")]
+              ("engagements", "integer"), ("aliases", "string"), ("curatedBy", "string")]
+EDGE_ATTRS = [("type", "string"), ("kind", "string"), ("fatalities", "integer"), ("curatedBy", "string")]
 
 
 def _bound(date: str, *, end: bool) -> str | None:
@@ -78,7 +78,7 @@ def write(network: Network, path: Path) -> None:
         node = etree.SubElement(nodes, f"{{{NS}}}node", id=n, label=d["label"] or n)
         _times(node, d["start"], "")
         _attvalues(node, [(0, d["type"]), (1, d["country"]), (2, d["wikidata"]),
-                          (3, d["engagements"]), (4, " | ".join(d["aliases"]))])
+                          (3, d["engagements"]), (4, " | ".join(d["aliases"])), (5, " | ".join(d["curatedBy"]))])
         r, gr, b = COLORS.get(d["type"], COLORS["Actor"])
         etree.SubElement(node, f"{{{NS}}}color", r=str(r), g=str(gr), b=str(b))
         etree.SubElement(node, f"{{{NS}}}size", value=str(4 + 2 * min(d["engagements"], 20)))
@@ -86,7 +86,7 @@ def write(network: Network, path: Path) -> None:
     for i, (s, t, d) in enumerate(g.edges(data=True)):
         edge = etree.SubElement(edges, f"{{{NS}}}edge", id=str(i), source=s, target=t,
                                 label=d["label"], weight=str(float(d["weight"])))
-        _attvalues(edge, [(0, d["type"]), (1, d["kind"]), (2, d.get("fatalities", 0))])
+        _attvalues(edge, [(0, d["type"]), (1, d["kind"]), (2, d.get("fatalities", 0)), (3, " | ".join(d["curatedBy"]))])
         if d["type"] == "engagement":
             _spells(edge, d.get("dates", []))
         else:

@@ -16,10 +16,12 @@ def flat(network: Network) -> nx.MultiDiGraph:
         g.add_node(n, label=d["label"], type=d["type"], kind=d["kind"], country=d["country"],
                    wikidata=d["wikidata"], engagements=d["engagements"], start=d["start"],
                    end=d["end"], aliases=clean(" | ".join(d["aliases"])),
-                   evidence=clean(d["evidence"][0]["sentence"]) if d["evidence"] else "")
+                   evidence=clean(d["evidence"][0]["sentence"]) if d["evidence"] else "",
+                   curatedBy=" | ".join(d["curatedBy"]))
     for s, t, k, d in network.graph.edges(keys=True, data=True):
         g.add_edge(s, t, key=k, label=d["label"], type=d["type"], kind=d["kind"], start=d["start"],
-                   end=d["end"], weight=d["weight"], fatalities=d.get("fatalities", 0))
+                   end=d["end"], weight=d["weight"], fatalities=d.get("fatalities", 0),
+                   curatedBy=" | ".join(d["curatedBy"]))
     return g
 
 

@@ -63,7 +63,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                    kind="person" if type_ == "Person" else "actor",
                    country=clean(r.get("country") or ""),
                    wikidata=wikidata.rsplit("/", 1)[-1] if wikidata else "",
-                   engagements=0, aliases=[], evidence=[])
+                   engagements=0, aliases=[], evidence=[], curatedBy=[])
     for r in store.query(sparql.text("network_aliases")).rows:
         node = str(r["node"])
         if node in g:
@@ -77,6 +77,12 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
             if item not in g.nodes[node]["evidence"]:
                 g.nodes[node]["evidence"].append(item)
 
+    curated: dict[str, set[str]] = defaultdict(set)  # node -> curators whose corrections changed it
+    for r in store.query(sparql.text("network_curated")).rows:
+        curated[str(r["node"])].add(clean(r["curator"]))
+    for node in g:
+        g.nodes[node]["curatedBy"] = sorted(curated.get(node, ()))
+
     rels: dict[str, dict[str, Any]] = {}
     for r in store.query(sparql.text("network_relations")).rows:
         rid = str(r["rel"])
@@ -89,6 +95,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         if rel["s"] in g and rel["o"] in g:
             g.add_edge(rel["s"], rel["o"], key=rid, type=rel["type"], kind=rel["kind"] or "",
                        start=rel["start"] or "", end=rel["end"] or "", weight=1,
+                       curatedBy=sorted(curated.get(rid, ())),
                        label=rel["type"] + (f" ({rel['kind']})" if rel["kind"] else ""),
                        evidence=rel["evidence"][:5])
 
@@ -112,6 +119,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         claims[str(r["e"])].add(clean(r["who"]))
     for eid, e in events.items():
         e["claimedBy"] = sorted(claims.get(eid, ()))
+        e["curatedBy"] = sorted(curated.get(eid, ()))
     kept = [e for e in events.values() if _in_range(e["date"], date_from, date_to)]
     folded: dict[tuple[str, str], dict[str, Any]] = defaultdict(
         lambda: {"count": 0, "dates": [], "fatalities": 0, "types": set(), "told": []})
@@ -136,9 +144,11 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         g.add_edge(a, t, key=f"engagement:{a}|{t}", type="engagement", kind=",".join(sorted(f["types"])),
                    start=dates[0] if dates else "", end=dates[-1] if dates else "",
                    weight=f["count"], fatalities=f["fatalities"], dates=sorted(set(dates)),
+                   curatedBy=sorted({c for e in f["told"] for c in e["curatedBy"]}),
                    label=f"{f['count']} engagement(s)", evidence=[
                        {"sentence": e["evidence"], "document": e["document"], "date": e["date"] or "",
-                        "type": e["type"], "place": e["placeLabel"], "claimedBy": e["claimedBy"]}
+                        "type": e["type"], "place": e["placeLabel"], "claimedBy": e["claimedBy"],
+                        "id": e["id"], "curatedBy": e["curatedBy"]}
                        for e in sorted(f["told"], key=lambda e: (e["date"] or "", e["id"]))[:8]])
     first_fact: dict[str, list[str]] = defaultdict(list)  # a dated relation counts too
     for s_, o_, d in g.edges(data=True):
