@@ -275,6 +275,12 @@ def test_html_report_shows_filters_and_stays_inert(tmp_path: Path) -> None:
         assert shapes == sorted(shapes, key=str.lower)
         cells = [td.text for td in web.find_elements(By.CSS_SELECTOR, "#findings tbody td")]
         assert HOSTILE in cells  # shown as text
+        # each finding links to the correction that would fix it, ready to paste into curation/
+        snippets = [p.get_attribute("textContent") for p in
+                    web.find_elements(By.CSS_SELECTOR, "#findings tbody details.fix pre")]
+        assert "- correct: engagement/e1\n  agents: [NAME]" in "\n".join(snippets)
+        web.find_element(By.CSS_SELECTOR, "#findings tbody details.fix summary").click()
+        assert web.find_element(By.CSS_SELECTOR, "#findings tbody details.fix pre").is_displayed()
         assert web.execute_script("return window.__pwned") is None
         assert web.execute_script("return document.querySelectorAll('tbody script, tbody img').length") == 0
     finally:

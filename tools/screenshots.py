@@ -5,7 +5,7 @@ PNG in OUT/screenshots/ (``make demo`` runs it after the build and the exports).
 
 - index.png: the export page (network with its legend, offline map, side panel);
 - index-edge.png: the same after a click on the busiest engagement edge;
-- validation.png: the curator's validation report;
+- validation.png: the curator's validation report, the first finding's correction opened;
 - serve-query.png, serve-map.png, serve-timeline.png: ``kg serve``'s page running the
   named query ``engagements`` as a table, a map and a timeline;
 - serve-actor.png: its actor view of the first actor with most engagements.
@@ -41,6 +41,7 @@ def main(out: Path) -> None:
         if (out / "validation.html").exists():
             web.get((out / "validation.html").resolve().as_uri())
             time.sleep(0.5)
+            web.execute_script("var d = document.querySelector('#findings tbody details.fix'); if (d) d.open = true;")
             web.save_screenshot(str(shots / "validation.png"))
         base = f"http://127.0.0.1:{port}"
         if not wait_for(base + "/queries", 60):
