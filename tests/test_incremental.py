@@ -86,7 +86,8 @@ def test_remove_takes_a_document_and_all_it_said(folder: Path, tmp_path: Path, c
     with pytest.raises(KgError, match="nothing.txt: no document"):
         remove(["nothing.txt"], settings=settings)
     assert _documents(settings) == {A, B}  # nothing removed when a name is wrong
-    assert main(["remove", str(folder / B), "--out", str(settings.out_dir), "--curation", str(tmp_path / "none")]) == EXIT_OK
+    no_curation = ["--curation", str(tmp_path / "none")]
+    assert main(["remove", str(folder / B), "--out", str(settings.out_dir), *no_curation]) == EXIT_OK
     assert f"removed {folder / B}" in capsys.readouterr().out
     assert _documents(settings) == {A}
     assert _quads(settings) == _quads(only_a)  # no statement of B's is left, no orphan node
