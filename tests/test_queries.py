@@ -23,7 +23,7 @@ COLUMNS = {
     "places": "place label kind lat long coordinateSource aliases documents engagements",
     "aliases": "node label kind alias document",
     "relations": ("type subject subjectLabel object objectLabel kind start end documents document "
-                  "curatedBy evidence"),
+                  "curatedBy statements evidence"),
     "engagements": ("event type date datePrecision place placeLabel lat long agentNames targetNames agents "
                     "targets claimedBy fatalities curatedBy document evidence"),
     "corrections": "correction source kind status curator when why node takenOut",
