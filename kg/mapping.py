@@ -105,6 +105,7 @@ class _Mapper:
         self.doc_iri = iris.document(self.doc.id)
         self.key = key  # names the document's statements (see to_triples)
         self.occurrences: dict[tuple[object, ...], list[int]] = {}
+        self.shared: set[Triple] | None = None  # see to_triples
         self.emitted: set[URIRef] = set()
         self.sentence_literals: dict[int, Literal] = {}
         self.alt_literals: dict[str, Literal] = {}
@@ -128,7 +129,11 @@ class _Mapper:
         yield node, _SENTENCE, self.sentence_literals[ev.sentence]
 
     def time(self, date: PartialDate) -> tuple[URIRef, set[Triple]]:
-        return time_triples(date)
+        node, triples = time_triples(date)
+        if self.shared is not None:  # stated once, in the shared graph
+            self.shared |= triples
+            return node, set()
+        return node, triples
 
     def document(self, ingested_at: dt.datetime, sources: Iterable[str], name: str,
                  extractor: str | None) -> Iterator[Triple]:
@@ -150,19 +155,30 @@ class _Mapper:
         if d.date:
             yield node, DCTERMS.issued, Literal(d.date.isoformat(), datatype=XSD.date)
 
+    def names(self) -> Iterator[Triple]:
+        """What every document says alike of its entities, for the shared graph
+        (iris.SHARED_GRAPH): names, Wikidata id, ISO code, coordinates."""
+        for entity in self.res.entities.values():
+            node = entity_iri(entity)
+            yield node, SKOS.prefLabel, Literal(entity.label, lang="fr")
+            if entity.label_en:
+                yield node, SKOS.prefLabel, Literal(entity.label_en, lang="en")
+            if entity.wikidata:
+                yield node, SKOS.exactMatch, WD[entity.wikidata]
+            if entity.type == "Country" and entity.country:
+                yield node, SKOS.notation, Literal(entity.country.upper())  # ISO 3166-1 alpha-2
+            if entity.lat is not None and entity.long is not None:
+                yield node, WGS.lat, Literal(entity.lat, datatype=XSD.decimal)
+                yield node, WGS.long, Literal(entity.long, datatype=XSD.decimal)
+                if entity.coordinate_source:
+                    yield node, KG.coordinateSource, Literal(entity.coordinate_source)
+
     def entities(self) -> Iterator[Triple]:
         mentions = self.ex.mentions
         for entity in self.res.entities.values():
             node = entity_iri(entity)
             yield node, RDF.type, class_of(entity)
-            yield node, SKOS.prefLabel, Literal(entity.label, lang="fr")
-            if entity.label_en:
-                yield node, SKOS.prefLabel, Literal(entity.label_en, lang="en")
             yield node, PROV.wasDerivedFrom, self.doc_iri
-            if entity.wikidata:
-                yield node, SKOS.exactMatch, WD[entity.wikidata]
-            if entity.type == "Country" and entity.country:
-                yield node, SKOS.notation, Literal(entity.country.upper())  # ISO 3166-1 alpha-2
             country_key = f"country-{entity.country}".lower()
             if entity.type != "Country" and country_key in self.res.entities:
                 yield node, KG.country, iris.entity("place", country_key)
@@ -172,10 +188,6 @@ class _Mapper:
                 yield geom, RDF.type, GEO.Geometry
                 wkt = f"POINT({entity.long} {entity.lat})"
                 yield geom, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)
-                yield node, WGS.lat, Literal(entity.lat, datatype=XSD.decimal)
-                yield node, WGS.long, Literal(entity.long, datatype=XSD.decimal)
-                if entity.coordinate_source:
-                    yield node, KG.coordinateSource, Literal(entity.coordinate_source)
         for i, key in self.res.mention_entities:
             m = mentions[i]
             entity = self.res.entities[key]
@@ -300,17 +312,24 @@ def source_iri(path: Path) -> str:
 
 def to_triples(extraction: Extraction, resolution: Resolution, *, ingested_at: dt.datetime,
                sources: Iterable[str] = (), name: str | None = None, extractor: str | None = None,
-               key: str | None = None) -> set[Triple]:
+               key: str | None = None, shared: set[Triple] | None = None) -> set[Triple]:
     """All the statements of one document, for its named graph (a set: no duplicates).
     ``sources``: the file: IRIs the text was read from (the document's own file if none);
     ``name``: the file name it is known by (its own file's if none); ``key``: what names
     its relations and engagements (that name if none), so that they keep their IRIs when
-    the text is edited or extracted again (a curator's correction points at them)."""
+    the text is edited or extracted again (a curator's correction points at them);
+    ``shared``: a set that receives what goes to the shared graph instead (iris.SHARED_GRAPH:
+    the entities' names and coordinates, the time points); without it, the graph is whole."""
     m = _Mapper(extraction, resolution, key or name or extraction.document.name)
     m.count(extraction.engagements)
+    m.shared = shared
+    if shared is not None:  # what every document says alike, for the shared graph (iris.SHARED_GRAPH)
+        shared |= set(m.names())
     triples: set[Triple] = set(m.document(ingested_at, sorted(set(sources)) or [source_iri(extraction.document.path)],
                                           name or extraction.document.name, extractor))
     triples.update(m.entities())
+    if shared is None:
+        triples.update(m.names())
     for rel in extraction.relations:
         triples.update(m.relation(rel))
     for eng in extraction.engagements:

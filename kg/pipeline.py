@@ -175,8 +175,9 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         curate.unapply(store)  # the documents' graphs as extraction wrote them, while they change
         inferred = INFERRED_GRAPH in store.graphs()
         extractor = fingerprint(settings)
+        existing = set(store.graphs())
+        prune = False  # a document's graph replaced or dropped: names it alone used may go
         if not reextract:  # the same text, files and extractor as before: nothing to redo
-            existing = set(store.graphs())
             groups = [g for g in groups if not _unchanged(store, g, existing, extractor, report)]
         if sync:
             _sync(store, paths, report)
@@ -197,16 +198,23 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 accepted.notes += [f"same text as {shown(f)}: one document that lists both files"
                                    for f, _ in files_read[1:]]
                 ingested, kept, stale, name, key = _previous(store, doc, graph, sources, accepted.notes)
-                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested, key=key,
+                shared: set[mapping.Triple] = set()
+                triples = mapping.to_triples(extraction, resolution, ingested_at=ingested, key=key, shared=shared,
                                              sources=[*kept, *sources], name=name, extractor=extractor)
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
                         stale, inferred = [*stale, INFERRED_GRAPH], False
+                    # the names first: a run stopped between the two leaves a name no
+                    # document uses (pruned later), never a document whose names are missing
+                    store.add(iris.SHARED_GRAPH, shared)  # type: ignore[arg-type]
+                    prune |= bool(stale) or graph in existing
                     store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
                 report.documents += 1
                 report.accepted.append(accepted)
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
+        if prune or report.removed:
+            prune_shared(store)
         report.curation = apply_curation(store, settings)
         report.counts = counts(store)
         report.trig = settings.out_dir / "graph.trig"
@@ -283,6 +291,7 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
         curate.unapply(store)
         for _, graph in found:
             store.replace_graph(URIRef(graph), [])
+        prune_shared(store)
         apply_curation(store, settings)
         if found and INFERRED_GRAPH in store.graphs():
             store.replace_graph(INFERRED_GRAPH, [])
@@ -291,6 +300,14 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
     finally:
         if own_store:
             store.close()
+
+
+def prune_shared(store: Store) -> None:
+    """Take out of the shared graph the nodes no document speaks of any more."""
+    rows = store.query(bind(sparql.text("build_orphan_shared"), {"shared": iris.SHARED_GRAPH})).rows
+    gone = {r["s"] for r in rows}
+    if gone:
+        store.replace_graph(iris.SHARED_GRAPH, [t for t in store.graph_triples(iris.SHARED_GRAPH) if t[0] not in gone])
 
 
 def apply_curation(store: Store, settings: Settings) -> CurationReport:

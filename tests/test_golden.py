@@ -12,6 +12,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.compare import graph_diff, to_isomorphic
 
+from kg import iris
 from kg.config import Settings
 from kg.pipeline import build
 from kg.store import open_store
@@ -33,7 +34,8 @@ def _document_graph(tmp: Path) -> Graph:
     report = build([docs], settings=settings)
     store = open_store(settings.store_path, read_only=True)
     try:
-        triples = store.graph_triples(URIRef(report.accepted[0].graph))
+        # the document's graph, and the shared graph its entities' names and its times are in
+        triples = [*store.graph_triples(URIRef(report.accepted[0].graph)), *store.graph_triples(iris.SHARED_GRAPH)]
     finally:
         store.close()
     g = Graph()

@@ -162,8 +162,10 @@ def test_changed_file_replaces_its_old_graph(tmp_path: Path) -> None:
                    encoding="utf-8")
     build([doc], settings=settings)
     store = open_store(settings.store_path, read_only=True)
-    graphs = [g for g in store.graphs() if "/graph/" in g]
+    graphs = [g for g in store.graphs() if "/graph/" in g and g != iris.SHARED_GRAPH]
     names = store.query("SELECT ?n WHERE { ?d kg:fileName ?n }").rows
+    shared = {str(s) for s, _, _ in store.graph_triples(iris.SHARED_GRAPH)}
     store.close()
     assert len(graphs) == 1 and len(names) == 1
+    assert not any("arakan" in s or "kyauktaw" in s for s in shared)  # the old text's names are gone too
     assert isinstance(graphs[0], URIRef)

@@ -170,6 +170,9 @@ class Store(Protocol):
                       drop: Iterable[URIRef] = ()) -> None:
         """Replace one named graph's content (and drop others) in one atomic write."""
 
+    def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        """Add triples to a named graph (one a triple already in it is not repeated)."""
+
     def query(self, sparql: str) -> QueryResult:
         """Run a query over the union of the named graphs (kg's prefixes predeclared)."""
 

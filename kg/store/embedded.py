@@ -79,6 +79,9 @@ class OxigraphStore:
         else:
             self._replace(graph, triples, stale)
 
+    def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        self._add_new(graph, triples)  # a load adds to the graph; a graph is a set
+
     def _add_new(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """A new graph: one transactional load of its triples as Turtle (Oxigraph's parser
         reads it faster than Python builds Oxigraph terms or INSERT DATA is parsed)."""

@@ -129,6 +129,13 @@ class RemoteStore:
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
         self.update(" ;\n".join(ops))
 
+    def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
+        lines = statement_lines(triples)
+        ops = [f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{chr(10).join(lines[i:i + INSERT_CHUNK])}\n}} }}"
+               for i in range(0, len(lines), INSERT_CHUNK)]
+        if ops:
+            self.update(" ;\n".join(ops))
+
     # -- reading -----------------------------------------------------------------
     def query(self, sparql: str) -> QueryResult:
         graph_form = query_form(sparql) in ("CONSTRUCT", "DESCRIBE")
