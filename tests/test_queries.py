@@ -185,3 +185,16 @@ def test_every_sparql_text_parses_and_names_only_ontology_terms(path: Path) -> N
     terms = set(re.findall(r"\bkg:(\w+)", code))
     for term in terms:
         assert (URIRef(PREFIXES["kg"] + term), None, None) in onto, f"{path.name}: kg:{term} is not in the ontology"
+
+
+def test_a_parameter_can_lead_the_pattern(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """``# with actor: PATTERN`` joins the query only when the actor is given, so the
+    engine starts from that actor; without it, the file is the query as written."""
+    from kg.queries import prepared
+
+    settings, _ = seed_build
+    q = load("engagements", settings.queries_dir)
+    lead = "?event kg:agent|kg:target ?actor ."
+    assert f"# with actor: {lead}" in q.text and prepared(q, {}) == q.text
+    bound = prepared(q, {"actor": "id:actor/jnim"})
+    assert f"\n  {lead}\n" in bound and "# with actor" not in bound

@@ -144,7 +144,7 @@ def create_app(options: ServeOptions, *, bound: str = "127.0.0.1") -> Starlette:
             return PlainTextResponse(f"no named query {name!r}; see /queries\n", status_code=404)
         query = named[name]
         try:
-            text = queries.bind(query.text, queries.bindings(query, dict(request.query_params)))
+            text = queries.prepared(query, dict(request.query_params))
         except QueryError as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400)
         return await run(request, Request(query=text, accept=request.headers.get("accept")))
