@@ -50,6 +50,7 @@ bench: setup java
 	$(BIN)/python bench/bench_validate.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_serve_load.py
+	$(BIN)/python bench/bench_scale.py
 
 # the SHACL report after OWL reasoning; violations in the seeds are expected (exit 1 is
 # kg validate's "there are violations", not a failure of this target)

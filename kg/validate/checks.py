@@ -28,8 +28,9 @@ from ..errors import KgError
 from ..iris import slug
 from ..model import SEVERITIES, Finding, Severity, ValidationReport
 from ..queries import bind
+from ..sparql import bind_values
 from ..store import Store
-from ..vocab import GRAPHS_BASE, KG, PREFIXES
+from ..vocab import GRAPHS_BASE, KG, ONTOLOGY_IRI, PREFIXES
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ def _sparql(shapes: Shapes, store: Store, focus: set[str] | None,
     findings = []
     root = report.value(predicate=RDF.type, object=SH.ValidationReport)
     for check in shapes.checks:
-        for row in store.query(check.query).rows:
+        # for some nodes, the check starts from them ($this bound), not from the whole store
+        query = check.query if focus is None else bind_values(check.query, "this", [URIRef(n) for n in sorted(focus)])
+        for row in store.query(query).rows if focus is None or focus else ():
             this = row.get("this")
             if this is None or (focus is not None and str(this) not in focus):
                 continue
@@ -182,6 +185,20 @@ def data_graph(store: Store) -> Graph:
     return g
 
 
+def neighbourhood(store: Store, nodes: list[URIRef], *, chunk: int = 400) -> Graph:
+    """What validating ``nodes`` reads: their triples, their neighbours' and the ontology
+    (for subclasses), not a copy of the whole store: one document is checked in a time
+    that does not grow with the store."""
+    g = Graph()
+    for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
+        g.add(t)
+    for i in range(0, len(nodes), chunk):
+        for t in store.query(bind_values(sparql.text("validate_neighbourhood"), "node",
+                                         list(nodes[i:i + chunk]))).triples:
+            g.add(t)
+    return g
+
+
 def document_nodes(store: Store, graphs: Iterable[URIRef]) -> list[URIRef]:
     """The nodes that these named graphs describe: what a new document touched."""
     nodes: set[URIRef] = set()
@@ -208,8 +225,9 @@ def run(store: Store, shapes_file: Path, *, graphs: Iterable[URIRef] | None = No
     against everything; returns the findings (not yet described) and the SHACL report."""
     t0 = time.perf_counter()
     shapes = load_shapes(shapes_file)
-    data = data if data is not None else data_graph(store)
     focus = None if graphs is None else document_nodes(store, graphs)
+    if data is None:
+        data = data_graph(store) if focus is None else neighbourhood(store, focus)
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
         report.add((BNode(), RDF.type, SH.ValidationReport))

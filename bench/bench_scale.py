@@ -1,0 +1,222 @@
+"""kg at scale: a synthetic graph of N engagements (bench/synth.py, written through kg's own
+mapping and store), then, measured in one run for each size:
+
+- load: kg's write path (one shared-graph add and one new graph per report, as
+  ``kg build`` writes) against pyoxigraph's ``bulk_load`` of the same quads (ratio);
+- every named query, p50 and p99 of ``--n`` runs in-process (results read into rdflib
+  terms, as ``kg query`` does): the whole answer, its first page (``LIMIT 100``), and, for
+  the queries that take one, with a parameter (the actor, place or node that recurs most);
+- validation of one report (``kg validate --document``), and an export slice (GEXF of the
+  busiest actor's neighbourhood);
+- the process's peak resident memory after each step (ru_maxrss: it only grows).
+
+    .venv/bin/python bench/bench_scale.py [--sizes 10000 100000] [--n 5]
+
+Writes bench/results/scale.json and scale.md, and plots bench/plots/scale-*.png (log-log).
+Each size runs in its own process, so its memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS, PLOTS = HERE / "results", HERE / "plots"
+PARAMS = {"engagements": "actor", "actors": "actor", "relations": "subject", "aliases": "node", "places": "place"}
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, round(p * (len(values) - 1)))]
+
+
+def one_size(n_engagements: int, runs: int) -> dict[str, object]:
+    import pyoxigraph as ox
+    import synth  # type: ignore[import-not-found]
+
+    from kg import iris, queries
+    from kg.config import Settings
+    from kg.export import gexf
+    from kg.export.network import build_network
+    from kg.pipeline import load_ontology
+    from kg.store import open_store
+    from kg.store.base import statement_lines
+    from kg.validate import validate
+
+    out: dict[str, object] = {"engagements": n_engagements}
+    tmp = Path(tempfile.mkdtemp(prefix="kg-scale-"))
+    settings = Settings(out_dir=tmp / "out")
+    store = open_store(tmp / "store")
+    load_ontology(store, settings)
+    nquads = tmp / "all.nq"
+    t_make = t_write = 0.0
+    with nquads.open("w", encoding="utf-8") as f:
+        for extraction, resolution in synth.Corpus(n_engagements).documents():
+            t0 = time.perf_counter()
+            own, shared = synth.triples(extraction, resolution)
+            t1 = time.perf_counter()
+            graph = iris.graph(extraction.document.id)
+            store.add(iris.SHARED_GRAPH, shared)
+            store.replace_graph(graph, own)
+            t_write += time.perf_counter() - t1
+            t_make += t1 - t0
+            for line in statement_lines(own):
+                f.write(f"{line[:-2]} {graph.n3()} .\n")
+            for line in statement_lines(shared):
+                f.write(f"{line[:-2]} {iris.SHARED_GRAPH.n3()} .\n")
+    out["triples"] = len(store)
+    out["mapping_s"] = round(t_make, 2)
+    out["kg_write_s"] = round(t_write, 2)
+    out["rss_after_load_mib"] = round(_rss_mib())
+    bulk = ox.Store(str(tmp / "bulk"))
+    t0 = time.perf_counter()
+    bulk.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    out["bulk_load_s"] = round(time.perf_counter() - t0, 2)
+    out["write_vs_bulk_load"] = round(t_write / out["bulk_load_s"], 2)  # type: ignore[operator]
+    del bulk
+
+    top = {  # the node that recurs most, for the parameterised runs
+        "actor": str(iris.entity("actor", "synth-actor-0")), "subject": str(iris.entity("actor", "synth-actor-0")),
+        "node": str(iris.entity("actor", "synth-actor-0")), "place": str(iris.entity("place", "synth-place-1")),
+    }
+    timings: dict[str, dict[str, float]] = {}
+    for name, q in queries.registry(settings.queries_dir).items():
+        row: dict[str, float] = {}
+        variants = {"all": queries.prepared(q, {}), "page": queries.prepared(q, {}) + "\nLIMIT 100"}
+        if name in PARAMS:
+            variants["param"] = queries.prepared(q, {PARAMS[name]: top[PARAMS[name]]})
+        for variant, text in variants.items():
+            seconds = []
+            for _ in range(runs):
+                t0 = time.perf_counter()
+                result = store.query(text)
+                seconds.append(time.perf_counter() - t0)
+            row[f"{variant}_p50"] = round(statistics.median(seconds), 3)
+            row[f"{variant}_p99"] = round(_pct(seconds, 0.99), 3)
+            row[f"{variant}_rows"] = len(result.rows)
+        timings[name] = row
+    out["queries"] = timings
+    out["rss_after_queries_mib"] = round(_rss_mib())
+
+    one = iris.graph(f"{0:016x}")
+    t0 = time.perf_counter()
+    report, _ = validate(store, settings=settings, graphs=[one])
+    out["validate_one_document_s"] = round(time.perf_counter() - t0, 2)
+    out["validate_one_document_findings"] = len(report.findings)
+    out["rss_after_validation_mib"] = round(_rss_mib())
+
+    t0 = time.perf_counter()
+    network = build_network(store, actor=top["actor"], hops=1)
+    gexf.write(network, tmp / "slice.gexf")
+    out["export_slice_s"] = round(time.perf_counter() - t0, 2)
+    out["export_slice_nodes"] = network.graph.number_of_nodes()
+    out["rss_after_export_mib"] = round(_rss_mib())
+    store.close()
+    return out
+
+
+def markdown(results: list[dict[str, object]]) -> str:
+    sizes = [r["engagements"] for r in results]
+    lines = ["| | " + " | ".join(f"{s:,} engagements" for s in sizes) + " |",  # type: ignore[str-format]
+             "|---|" + "---|" * len(sizes)]
+
+    def row(label: str, get) -> None:  # type: ignore[no-untyped-def]
+        lines.append(f"| {label} | " + " | ".join(str(get(r)) for r in results) + " |")
+
+    row("triples", lambda r: f"{r['triples']:,}")
+    row("kg write / bulk_load (s)", lambda r: f"{r['kg_write_s']} / {r['bulk_load_s']} = {r['write_vs_bulk_load']}x")
+    for name in sorted(results[0]["queries"]):  # type: ignore[call-overload]
+        row(f"`{name}` p50 / p99 (s)", lambda r, n=name: f"{r['queries'][n]['all_p50']} / {r['queries'][n]['all_p99']}")
+        row(f"`{name}` first page p50 (s)", lambda r, n=name: r["queries"][n]["page_p50"])
+        if name in PARAMS:
+            row(f"`{name}` --param {PARAMS[name]} p50 (s)", lambda r, n=name: r["queries"][n]["param_p50"])
+    row("validate one report (s)", lambda r: r["validate_one_document_s"])
+    row("export slice, GEXF (s)", lambda r: r["export_slice_s"])
+    row("peak RSS after load / queries / validation / export (MiB)",
+        lambda r: f"{r['rss_after_load_mib']} / {r['rss_after_queries_mib']} / {r['rss_after_validation_mib']} / "
+                  f"{r['rss_after_export_mib']}")
+    return "\n".join(lines) + "\n"
+
+
+def plots(results: list[dict[str, object]]) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    PLOTS.mkdir(exist_ok=True)
+    sizes = [r["engagements"] for r in results]
+    written = []
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for name in sorted(results[0]["queries"]):  # type: ignore[call-overload]
+        ax.plot(sizes, [r["queries"][name]["all_p50"] for r in results], marker="o", label=name)  # type: ignore[index]
+    ax.axhline(1.0, color="grey", linestyle=":", label="1 s")
+    ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="p50 (s), whole answer",
+           title="Named queries against size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    written.append(PLOTS / "scale-queries.png")
+    fig.savefig(written[-1], dpi=110)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key, label in (("kg_write_s", "kg write"), ("bulk_load_s", "pyoxigraph bulk_load"),
+                       ("validate_one_document_s", "validate one report"), ("export_slice_s", "export slice")):
+        ax.plot(sizes, [r[key] for r in results], marker="o", label=label)
+    ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="seconds", title="Steps against size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    written.append(PLOTS / "scale-steps.png")
+    fig.savefig(written[-1], dpi=110)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key in ("rss_after_load_mib", "rss_after_queries_mib", "rss_after_validation_mib", "rss_after_export_mib"):
+        ax.plot(sizes, [r[key] for r in results], marker="o", label=key.removeprefix("rss_after_").removesuffix("_mib"))
+    ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="peak RSS (MiB)", title="Memory against size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    written.append(PLOTS / "scale-memory.png")
+    fig.savefig(written[-1], dpi=110)
+    return written
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--n", type=int, default=5, help="runs per query (default 5)")
+    p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size, JSON on stdout
+    args = p.parse_args()
+    if args.one:
+        print(json.dumps(one_size(args.one, args.n)))
+        return
+    results = []
+    for size in args.sizes:  # each in its own process: its peak memory is its own
+        t0 = time.perf_counter()
+        child = subprocess.run([sys.executable, __file__, "--one", str(size), "--n", str(args.n)],
+                               capture_output=True, text=True, check=False)
+        if child.returncode:
+            raise SystemExit(f"size {size} failed:\n{child.stderr}")
+        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        print(f"{size:,} engagements: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    RESULTS.mkdir(exist_ok=True)
+    record = {"when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "runs": args.n, "sizes": results}
+    (RESULTS / "scale.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    table = markdown(results)
+    (RESULTS / "scale.md").write_text(table, encoding="utf-8")
+    print(table)
+    for path in plots(results):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
