@@ -152,10 +152,13 @@ def cmd_query(args: argparse.Namespace) -> int:
             raise KgError(f"--param {item!r}: write it as NAME=VALUE")
         params[key] = value
     query = queries.load(args.query, settings.queries_dir)
+    if args.offset and not queries.pages(query.text):
+        raise KgError(f"{query.path}: the query has its own LIMIT or OFFSET; --offset cannot be added")
+    page = {"limit": args.limit, "offset": args.offset}  # pushed down to the engine
     store = open_store(settings.store_location, read_only=True)
     try:
         if args.format in ("table", "tsv"):
-            result = queries.run(store, query, params, allow_network=args.allow_network)
+            result = queries.run(store, query, params, allow_network=args.allow_network, **page)
             if args.format == "tsv":
                 sys.stdout.write(queries.plain_tsv(result, limit=args.limit))
             else:
@@ -163,7 +166,7 @@ def cmd_query(args: argparse.Namespace) -> int:
                 width = shutil.get_terminal_size().columns if tty else None
                 print(queries.table(result, width=width, limit=args.limit))
         else:
-            data = queries.run_serialized(store, query, args.format, params, allow_network=args.allow_network)
+            data = queries.run_serialized(store, query, args.format, params, allow_network=args.allow_network, **page)
             sys.stdout.buffer.write(_limited(data, args.format, args.limit))
         sys.stdout.flush()
     finally:
@@ -397,7 +400,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
                    help="table (for people, fitted to the terminal), csv and tsv (plain values), "
                         "json (W3C SPARQL results)")
-    q.add_argument("--limit", type=_positive, metavar="N", help="the first N rows")
+    q.add_argument("--limit", type=_positive, metavar="N", help="the first N rows (the engine stops there)")
+    q.add_argument("--offset", type=_positive, metavar="K", help="skip the first K rows (with --limit: a page)")
     q.add_argument("--allow-network", action="store_true",
                    help="let the query reach other endpoints (SERVICE); refused by default")
     q.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")

@@ -135,8 +135,27 @@ def prepared(query: NamedQuery, params: dict[str, str]) -> str:
     return bind(text, values)
 
 
-def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool) -> str:
-    text = prepared(query, params or {})
+_COMMENT = re.compile(r"(^|\s)#[^\n]*$")  # a '#' inside an IRI has no space before it
+_MODIFIERS = re.compile(r"\b(LIMIT|OFFSET)\s+\d+\s*((LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
+
+
+def pages(text: str) -> bool:
+    """Whether LIMIT and OFFSET can be added to the query: it has none of its own."""
+    body = "\n".join(_COMMENT.sub("", line) for line in text.splitlines())  # comments aside
+    return not _MODIFIERS.search(body.rstrip())
+
+
+def paged(text: str, limit: int | None, offset: int | None) -> str:
+    """The query cut to one page by the engine (LIMIT / OFFSET pushed down), so a caller
+    that wants the first rows does not have every row converted."""
+    if (limit is None and not offset) or not pages(text):
+        return text
+    return text + "".join(f"\n{word} {n}" for word, n in (("LIMIT", limit), ("OFFSET", offset)) if n)
+
+
+def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool,
+             limit: int | None = None, offset: int | None = None) -> str:
+    text = paged(prepared(query, params or {}), limit, offset)
     if not allow_network and reaches_network(text):
         raise QueryError(f"{query.path}: the query uses SERVICE, which would reach another endpoint "
                          f"over the network; kg refuses it unless you pass --allow-network")
@@ -144,14 +163,15 @@ def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bo
 
 
 def run(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
-        allow_network: bool = False) -> QueryResult:
-    return store.query(_checked(query, params, allow_network))
+        allow_network: bool = False, limit: int | None = None, offset: int | None = None) -> QueryResult:
+    return store.query(_checked(query, params, allow_network, limit, offset))
 
 
 def run_serialized(store: Store, query: NamedQuery, fmt: str,
-                   params: dict[str, str] | None = None, *, allow_network: bool = False) -> bytes:
+                   params: dict[str, str] | None = None, *, allow_network: bool = False,
+                   limit: int | None = None, offset: int | None = None) -> bytes:
     """csv, tsv, json (and xml): the W3C SPARQL 1.1 result formats, written by the engine."""
-    return store.query_serialized(_checked(query, params, allow_network), fmt)
+    return store.query_serialized(_checked(query, params, allow_network, limit, offset), fmt)
 
 
 def _plain(v: Identifier | None) -> str:

@@ -198,3 +198,15 @@ def test_a_parameter_can_lead_the_pattern(seed_build) -> None:  # type: ignore[n
     assert f"# with actor: {lead}" in q.text and prepared(q, {}) == q.text
     bound = prepared(q, {"actor": "id:actor/jnim"})
     assert f"\n  {lead}\n" in bound and "# with actor" not in bound
+
+
+def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    from kg.queries import paged, pages
+
+    settings, _ = seed_build
+    q = load("relations", settings.queries_dir)
+    whole = run(seed_store, q).rows
+    assert run(seed_store, q, limit=2, offset=3).rows == whole[3:5]
+    assert "\nLIMIT 2\nOFFSET 3" in paged(q.text, 2, 3)
+    own = "SELECT ?s WHERE { ?s a kg:Actor }\nLIMIT 5  # its own\n"
+    assert not pages(own) and paged(own, 2, None) == own  # a query's own LIMIT is kept
