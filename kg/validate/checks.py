@@ -186,16 +186,26 @@ def data_graph(store: Store) -> Graph:
 
 
 def neighbourhood(store: Store, nodes: list[URIRef], *, chunk: int = 400) -> Graph:
-    """What validating ``nodes`` reads: their triples, their neighbours' and the ontology
-    (for subclasses), not a copy of the whole store: one document is checked in a time
-    that does not grow with the store."""
+    """What validating ``nodes`` reads, not a copy of the whole store: their triples and
+    their members; the type of every node they point at (for sh:class); the time points
+    they point at, whole (sem:hasTime/kg:dateBasis); the ontology (for subclasses). A
+    document's own evidence, claims and entities are among the nodes themselves, so an
+    actor that thousands of documents name brings its links, not those documents. Each
+    step is index lookups from bound nodes (VALUES), in chunks."""
     g = Graph()
     for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
         g.add(t)
-    for i in range(0, len(nodes), chunk):
-        for t in store.query(bind_values(sparql.text("validate_neighbourhood"), "node",
-                                         list(nodes[i:i + chunk]))).triples:
-            g.add(t)
+
+    def each(query: str, terms: list[Identifier]) -> None:
+        for i in range(0, len(terms), chunk):
+            for t in store.query(bind_values(sparql.text(query), "node", terms[i:i + chunk])).triples:
+                g.add(t)
+
+    each("validate_describe", list(nodes))
+    each("validate_members", list(nodes))
+    pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in set(nodes)} - set(nodes))
+    each("validate_types", list(pointed))
+    each("validate_describe", sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
     return g
 
 
