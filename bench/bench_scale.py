@@ -10,7 +10,7 @@ mapping and store), then, measured in one run for each size:
   busiest actor's neighbourhood);
 - the process's peak resident memory after each step (ru_maxrss: it only grows).
 
-    .venv/bin/python bench/bench_scale.py [--sizes 10000 100000] [--n 5]
+    .venv/bin/python bench/bench_scale.py [--sizes 10000 30000] [--n 5]
 
 Writes bench/results/scale.json and scale.md, and plots bench/plots/scale-*.png (log-log).
 Each size runs in its own process, so its memory is its own.
@@ -192,7 +192,7 @@ def plots(results: list[dict[str, object]]) -> list[Path]:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     p.add_argument("--n", type=int, default=5, help="runs per query (default 5)")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size, JSON on stdout
     args = p.parse_args()
