@@ -340,10 +340,14 @@ def _split(state: _State, corr: Correction, c: URIRef) -> tuple[URIRef | None, b
     for g, t in state.graphs(node).items():
         quotes = {s: fold(str(o)) for s, p, o in t if p == KG.quote}
         sentences = {s: fold(str(o)) for s, p, o in t if p == KG.sentence}
+        evidence: dict[Identifier, list[Identifier]] = {}
+        for s, p, o in t:
+            if p == KG.evidence:
+                evidence.setdefault(s, []).append(o)
 
-        def says(statement: object, t: Graph = t, sentences: dict[Identifier, str] = sentences) -> bool:
-            return any(n in sentences.get(ev, "") for _, p, ev in _about(t, statement) if p == KG.evidence
-                       for n in names)
+        def says(statement: Identifier, evidence: dict[Identifier, list[Identifier]] = evidence,
+                 sentences: dict[Identifier, str] = sentences) -> bool:
+            return any(n in sentences.get(ev, "") for ev in evidence.get(statement, ()) for n in names)
 
         new: Graph = set()
         for s, p, o in t:
@@ -366,10 +370,6 @@ def _split(state: _State, corr: Correction, c: URIRef) -> tuple[URIRef | None, b
             new = {x for x in new if x[0] != node}
         changed |= state.change(g, _tidy(new), c)
     return new_node, changed
-
-
-def _about(t: Graph, node: object) -> list[Triple]:
-    return [x for x in t if x[0] == node]
 
 
 def _correct(state: _State, corr: Correction, c: URIRef) -> tuple[URIRef | None, bool]:
@@ -496,9 +496,9 @@ def _tidy(t: Graph) -> Graph:
     relations = {s: SHORTCUTS[o] for s, p, o in t if p == RDF.type and o in SHORTCUTS}  # type: ignore[index]
     shortcut_props = {prop for _, prop in SHORTCUTS.values()}
     t = {x for x in t if x[1] not in shortcut_props}
+    parties = {(x, p): o for x, p, o in t if p in (KG.subject, KG.object) and x in relations}  # one pass
     for r, (name, prop) in relations.items():
-        s = next((o for x, p, o in t if x == r and p == KG.subject), None)
-        o = next((o for x, p, o in t if x == r and p == KG.object), None)
+        s, o = parties.get((r, KG.subject)), parties.get((r, KG.object))
         if s is not None and o is not None and s != o:
             if name in SYMMETRIC_RELATIONS and str(o) < str(s):
                 s, o = o, s

@@ -201,9 +201,10 @@ def neighbourhood(store: Store, nodes: list[URIRef], *, chunk: int = 400) -> Gra
             for t in store.query(bind_values(sparql.text(query), "node", terms[i:i + chunk])).triples:
                 g.add(t)
 
+    focus = set(nodes)
     each("validate_describe", list(nodes))
     each("validate_members", list(nodes))
-    pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in set(nodes)} - set(nodes))
+    pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in focus} - focus)
     each("validate_types", list(pointed))
     each("validate_describe", sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
     return g
