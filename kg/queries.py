@@ -21,7 +21,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
 from .errors import QueryError
-from .sparql import bind, bind_values, canonical, names_dataset, reaches_network
+from .sparql import bind, bind_values, canonical, joined, names_dataset, reaches_network
 from .store import QueryResult, Store
 from .vocab import PREFIXES
 
@@ -122,17 +122,13 @@ def bindings(query: NamedQuery, params: dict[str, str]) -> dict[str, Identifier]
     return out
 
 
-_WITH = re.compile(r"^(\s*)#\s*with (\w+):\s?(.*)$", re.MULTILINE)
-
-
 def prepared(query: NamedQuery, params: dict[str, str]) -> str:
     """The query's text with its parameters bound. A line ``# with NAME: PATTERN`` is a
     comment unless NAME is given; then PATTERN joins the query, so a parameter can lead
     the pattern (``?event kg:agent ?actor``: the engine starts from the one actor) rather
     than filter every row after the fact. The file as written is the query without it."""
     values = bindings(query, params)
-    text = _WITH.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in values else m.group(0), query.text)
-    return bind(text, values)
+    return bind(joined(query.text, values), values)
 
 
 _COMMENT = re.compile(r"(^|\s)#[^\n]*$")  # a '#' inside an IRI has no space before it

@@ -249,3 +249,36 @@ def test_hostile_label_stays_inert_in_the_page(hostile_store, tmp_path: Path) ->
         assert driver.execute_script("return document.querySelectorAll('#panel script').length") == 0
     finally:
         driver.quit()
+
+
+def test_a_slice_read_from_its_neighbourhood_equals_the_whole_network_cut(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """A slice binds its nodes into the queries (it reads only the neighbourhood); it must
+    give what cutting the whole network gives: the same nodes, attributes, edges and
+    engagements, for every actor, one and two steps out, with and without a period."""
+    import networkx as nx
+
+    from kg.export.network import build_network
+
+    def cut(whole, actor, hops):  # type: ignore[no-untyped-def]
+        near = nx.ego_graph(whole.graph.to_undirected(as_view=True), actor, radius=hops)
+        sub = whole.graph.subgraph(near.nodes)
+        return sub, [e for e in whole.engagements if (set(e["agents"]) | set(e["targets"])) & set(sub)]
+
+    settings, _ = seed_build
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        for window in ({}, {"date_from": "2023-10", "date_to": "2024"}):
+            whole = build_network(store, **window)
+            actors = sorted(whole.graph, key=lambda n: -whole.graph.degree(n))
+            assert len(actors) > 30
+            for actor in actors[:12] + actors[-3:]:
+                for hops in (1, 2):
+                    got = build_network(store, actor=actor, hops=hops, **window)
+                    sub, engagements = cut(whole, actor, hops)
+                    assert dict(got.graph.nodes(data=True)) == dict(sub.nodes(data=True)), (actor, hops)
+                    assert sorted(got.graph.edges(keys=True, data=True), key=repr) == \
+                        sorted(sub.edges(keys=True, data=True), key=repr), (actor, hops)
+                    assert sorted(got.engagements, key=repr) == sorted(engagements, key=repr), (actor, hops)
+                    assert got.places == whole.places
+    finally:
+        store.close()

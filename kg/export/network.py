@@ -52,8 +52,26 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                   date_to: str | None = None) -> Network:
     """The whole graph, or the part a query's rows name, or the neighbourhood of one
     actor (``hops`` steps), with engagements between ``date_from`` and ``date_to``."""
-    g = nx.MultiDiGraph()
-    for r in store.query(sparql.text("network_nodes")).rows:
+    # a slice reads only what it can show: the nodes within reach of the actor (or the
+    # nodes the rows name), their relations and their engagements, bound into each query
+    scope = _scope(store, query_rows, actor, hops)
+
+    def rows(name: str, var: str = "node", terms: set[str] | None = scope) -> list[dict[str, Identifier]]:
+        cut = None if terms is None else [URIRef(t) for t in sorted(terms)]
+        return store.query(sparql.scoped(sparql.text(name), var, cut)).rows
+
+    rels: dict[str, dict[str, Any]] = {}
+    for r in rows("network_relations"):
+        rid = str(r["rel"])
+        rel = rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
+                                    "kind": _s(r.get("kind")), "start": _s(r.get("start")),
+                                    "end": _s(r.get("end")), "evidence": []})
+        if "sentence" in r:
+            rel["evidence"].append({"sentence": clean(r["sentence"]), "document": clean(r["file"])})
+
+    g = nx.MultiDiGraph()  # in a slice, the other parties of its relations too: their dates count
+    for r in rows("network_nodes", terms=None if scope is None else
+                  scope | {n for rel in rels.values() for n in (rel["s"], rel["o"])}):
         node = str(r["node"])
         type_ = str(r["class"]).rsplit("#", 1)[-1]
         if node in g and g.nodes[node]["type"] != "Actor":
@@ -64,13 +82,13 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                    country=clean(r.get("country") or ""),
                    wikidata=wikidata.rsplit("/", 1)[-1] if wikidata else "",
                    engagements=0, aliases=[], evidence=[], curatedBy=[])
-    for r in store.query(sparql.text("network_aliases")).rows:
+    for r in rows("network_aliases"):
         node = str(r["node"])
         if node in g:
             alias = clean(r["alias"])
             if alias not in g.nodes[node]["aliases"]:
                 g.nodes[node]["aliases"].append(alias)
-    for r in store.query(sparql.text("network_evidence")).rows:
+    for r in rows("network_evidence"):
         node = str(r["node"])
         if node in g and len(g.nodes[node]["evidence"]) < 12:
             item = {"sentence": clean(r["sentence"]), "document": clean(r["file"])}
@@ -83,14 +101,6 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
     for node in g:
         g.nodes[node]["curatedBy"] = sorted(curated.get(node, ()))
 
-    rels: dict[str, dict[str, Any]] = {}
-    for r in store.query(sparql.text("network_relations")).rows:
-        rid = str(r["rel"])
-        rel = rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
-                                    "kind": _s(r.get("kind")), "start": _s(r.get("start")),
-                                    "end": _s(r.get("end")), "evidence": []})
-        if "sentence" in r:
-            rel["evidence"].append({"sentence": clean(r["sentence"]), "document": clean(r["file"])})
     for rid, rel in rels.items():
         if rel["s"] in g and rel["o"] in g:
             g.add_edge(rel["s"], rel["o"], key=rid, type=rel["type"], kind=rel["kind"] or "",
@@ -100,7 +110,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                        evidence=rel["evidence"][:5])
 
     events: dict[str, dict[str, Any]] = {}
-    for r in store.query(sparql.text("network_engagements")).rows:
+    for r in rows("network_engagements"):
         eid = str(r["e"])
         e = events.setdefault(eid, {
             "id": eid, "type": str(r["class"]).rsplit("#", 1)[-1], "date": _s(r.get("date")),
@@ -115,7 +125,7 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         if "target" in r:
             e["targets"].add(str(r["target"]))
     claims: dict[str, set[str]] = defaultdict(set)
-    for r in store.query(sparql.text("network_claims")).rows:
+    for r in rows("network_claims", "event", None if scope is None else set(events)):
         claims[str(r["e"])].add(clean(r["who"]))
     for eid, e in events.items():
         e["claimedBy"] = sorted(claims.get(eid, ()))
@@ -178,6 +188,25 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
             continue
         engagements.append({**e, "agents": sorted(e["agents"]), "targets": sorted(e["targets"])})
     return Network(graph=g, engagements=engagements, places=places)
+
+
+def _scope(store: Store, rows: list[dict[str, Identifier]] | None, actor: str | None,
+           hops: int) -> set[str] | None:
+    """The nodes a slice can show, or None for the whole graph: those the rows name, or
+    those within ``hops`` steps of the actor along any relation or engagement (a superset:
+    ``_select`` cuts the neighbourhood exactly once the edges are known)."""
+    if rows is not None:
+        return {str(v) for row in rows for v in row.values() if isinstance(v, URIRef)}
+    if actor is None:
+        return None
+    seen, frontier = {actor}, {actor}
+    for _ in range(hops):
+        text = sparql.scoped(sparql.text("network_neighbours"), "node", [URIRef(n) for n in sorted(frontier)])
+        frontier = {str(r["next"]) for r in store.query(text).rows if isinstance(r["next"], URIRef)} - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return seen
 
 
 def _select(g: nx.MultiDiGraph, rows: list[dict[str, Identifier]] | None, actor: str | None,

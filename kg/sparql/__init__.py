@@ -43,6 +43,24 @@ def bind_values(text: str, var: str, terms: list[Identifier]) -> str:
     return text[: m.end()] + block + text[m.end() :]
 
 
+_WITH = re.compile(r"^(\s*)#\s*with (\w+):\s?(.*)$", re.MULTILINE)
+
+
+def joined(text: str, names: set[str] | dict[str, object]) -> str:
+    """The text with each line ``# with NAME: PATTERN`` whose NAME is given turned into
+    PATTERN; the other such lines stay comments. A file as written is its query with no
+    parameter, and a parameter can lead the pattern instead of filtering every row."""
+    return _WITH.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in names else m.group(0), text)
+
+
+def scoped(text: str, var: str, terms: list[Identifier] | None) -> str:
+    """The query cut to ``terms``: its ``# with VAR:`` lines join it, with ``$VAR`` in
+    them replaced by the terms (``VALUES ?node { $node }``). ``None`` leaves it whole."""
+    if terms is None:
+        return text
+    return joined(text, {var}).replace(f"${var}", " ".join(t.n3() for t in terms))
+
+
 # what a query says, with its strings, IRIs and comments blanked and its \u escapes
 # decoded (SPARQL decodes them before parsing, so \u0053ERVICE is SERVICE)
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
