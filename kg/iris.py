@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rdflib import URIRef
@@ -43,6 +44,13 @@ def graph(doc_id: str) -> URIRef:
 # A document's graph keeps what its text says: an entity's type, its words for it, where
 # it is mentioned, and which time each statement has.
 SHARED_GRAPH = graph("shared")
+INFERRED_GRAPH = graph("inferred")  # what the reasoner infers (kg reason)
+
+
+def beside_documents(graphs: Iterable[URIRef]) -> list[URIRef]:
+    """Of these named graphs, those that are no document's: the shared graph, the
+    reasoner's, the curation files'. Each says little of any one node."""
+    return sorted(g for g in graphs if g in (SHARED_GRAPH, INFERRED_GRAPH) or str(g).startswith(CURATION_GRAPHS))
 
 
 def document(doc_id: str) -> URIRef:

@@ -36,7 +36,7 @@ from .queries import bind
 from .store import Store
 from .vocab import INSTANCE_BASE, KG, ONTOLOGY_IRI
 
-INFERRED_GRAPH = URIRef(iris.graph("inferred"))
+INFERRED_GRAPH = iris.INFERRED_GRAPH
 INFERENCES = "http://inferrences/"  # where owlready2 puts what the reasoner infers
 REASONER = "HermiT (owlready2)"
 ONTOLOGY_NS = str(KG._NS)

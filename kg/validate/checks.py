@@ -23,7 +23,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 from rdflib.term import Identifier, Node
 
-from .. import sparql
+from .. import iris, sparql
 from ..errors import KgError
 from ..iris import slug
 from ..model import SEVERITIES, Finding, Severity, ValidationReport
@@ -185,28 +185,33 @@ def data_graph(store: Store) -> Graph:
     return g
 
 
-def neighbourhood(store: Store, nodes: list[URIRef], *, chunk: int = 400) -> Graph:
-    """What validating ``nodes`` reads, not a copy of the whole store: their triples and
-    their members; the type of every node they point at (for sh:class); the time points
-    they point at, whole (sem:hasTime/kg:dateBasis); the ontology (for subclasses). A
-    document's own evidence, claims and entities are among the nodes themselves, so an
-    actor that thousands of documents name brings its links, not those documents. Each
-    step is index lookups from bound nodes (VALUES), in chunks."""
+def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, chunk: int = 400) -> Graph:
+    """What validating ``nodes`` (those ``graphs`` describe) reads, not a copy of the
+    whole store. Of each node: what ``graphs`` and the graphs beside the documents (shared,
+    inferred, curation) state of it; all its types; from every other graph, each
+    property's least and greatest value only (enough to count to two, as the shapes do).
+    Then its members, the type of every node it points at (for sh:class), the time points
+    it points at, whole; and the ontology (for subclasses). An actor that thousands of
+    documents name brings two of its sentences, not thousands: what another document says
+    of it was checked with that document. Each step is index lookups from bound nodes
+    (VALUES), in chunks."""
     g = Graph()
     for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
         g.add(t)
+    own = sorted({*graphs, *iris.beside_documents(store.graphs())})
 
-    def each(query: str, terms: list[Identifier]) -> None:
+    def each(text: str, terms: list[Identifier]) -> None:
         for i in range(0, len(terms), chunk):
-            for t in store.query(bind_values(sparql.text(query), "node", terms[i:i + chunk])).triples:
+            for t in store.query(sparql.scoped(text, "node", terms[i:i + chunk])).triples:
                 g.add(t)
 
     focus = set(nodes)
-    each("validate_describe", list(nodes))
-    each("validate_members", list(nodes))
+    each(sparql.scoped(sparql.text("validate_describe_in"), "g", own), list(nodes))
+    for name in ("validate_types", "validate_bounds", "validate_members"):
+        each(sparql.text(name), list(nodes))
     pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in focus} - focus)
-    each("validate_types", list(pointed))
-    each("validate_describe", sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
+    each(sparql.text("validate_types"), list(pointed))
+    each(sparql.text("validate_describe"), sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
     return g
 
 
@@ -238,7 +243,7 @@ def run(store: Store, shapes_file: Path, *, graphs: Iterable[URIRef] | None = No
     shapes = load_shapes(shapes_file)
     focus = None if graphs is None else document_nodes(store, graphs)
     if data is None:
-        data = data_graph(store) if focus is None else neighbourhood(store, focus)
+        data = data_graph(store) if focus is None else neighbourhood(store, focus, list(graphs or ()))
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
         report.add((BNode(), RDF.type, SH.ValidationReport))
