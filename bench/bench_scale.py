@@ -1,8 +1,8 @@
 """kg at scale: a synthetic graph of N engagements (bench/synth.py, written through kg's own
 mapping and store), then, measured in one run for each size:
 
-- load: kg's write path (one shared-graph add and one new graph per report, as
-  ``kg build`` writes) against pyoxigraph's ``bulk_load`` of the same quads (ratio);
+- load: kg's write path (``pipeline.GraphWriter``: new reports in batches, as ``kg build``
+  writes them) against pyoxigraph's ``bulk_load`` of the same quads (ratio);
 - every named query, p50 and p99 of ``--n`` runs in-process (results read into rdflib
   terms, as ``kg query`` does): the whole answer, its first page (``LIMIT 100``), and, for
   the queries that take one, with a parameter (the actor, place or node that recurs most);
@@ -51,7 +51,7 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     from kg.config import Settings
     from kg.export import gexf
     from kg.export.network import build_network
-    from kg.pipeline import load_ontology
+    from kg.pipeline import Accepted, BuildReport, GraphWriter, load_ontology
     from kg.store import open_store
     from kg.store.base import statement_lines
     from kg.validate import validate
@@ -62,6 +62,7 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     store = open_store(tmp / "store")
     load_ontology(store, settings)
     nquads = tmp / "all.nq"
+    writer = GraphWriter(store, BuildReport())  # kg build's write path for new documents
     t_make = t_write = 0.0
     with nquads.open("w", encoding="utf-8") as f:
         for extraction, resolution in synth.Corpus(n_engagements).documents():
@@ -69,14 +70,17 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
             own, shared = synth.triples(extraction, resolution)
             t1 = time.perf_counter()
             graph = iris.graph(extraction.document.id)
-            store.add(iris.SHARED_GRAPH, shared)
-            store.replace_graph(graph, own)
+            writer.new(extraction.document, Accepted(extraction.document.path, extraction.document.id, str(graph)),
+                       graph, own, shared)
             t_write += time.perf_counter() - t1
             t_make += t1 - t0
             for line in statement_lines(own):
                 f.write(f"{line[:-2]} {graph.n3()} .\n")
             for line in statement_lines(shared):
                 f.write(f"{line[:-2]} {iris.SHARED_GRAPH.n3()} .\n")
+    t0 = time.perf_counter()
+    writer.flush()
+    t_write += time.perf_counter() - t0
     out["triples"] = len(store)
     out["mapping_s"] = round(t_make, 2)
     out["kg_write_s"] = round(t_write, 2)

@@ -139,7 +139,7 @@ def triples(extraction: Extraction, resolution: Resolution) -> tuple[set[mapping
 def main() -> None:
     from kg import iris
     from kg.config import Settings
-    from kg.pipeline import load_ontology
+    from kg.pipeline import Accepted, BuildReport, GraphWriter, load_ontology
     from kg.store import open_store
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -150,10 +150,12 @@ def main() -> None:
     t0 = time.perf_counter()
     try:
         load_ontology(store, Settings())
+        writer = GraphWriter(store, BuildReport())  # as kg build writes new documents
         for extraction, resolution in Corpus(args.engagements).documents():
             own, shared = triples(extraction, resolution)
-            store.add(iris.SHARED_GRAPH, shared)  # type: ignore[arg-type]
-            store.replace_graph(iris.graph(extraction.document.id), own)  # type: ignore[arg-type]
+            doc, graph = extraction.document, iris.graph(extraction.document.id)
+            writer.new(doc, Accepted(doc.path, doc.id, str(graph)), graph, own, shared)
+        writer.flush()
         print(f"{args.engagements} engagements, {len(store)} triples in {time.perf_counter() - t0:.1f} s")
     finally:
         store.close()

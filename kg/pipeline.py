@@ -185,6 +185,7 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 store.replace_graph(INFERRED_GRAPH, [])
                 inferred = False
         docs = [doc for doc, _ in groups]
+        writer = GraphWriter(store, report)
         extractions = extract(docs, settings=settings)
         for (doc, files_read), extraction in _progress(zip(groups, extractions, strict=True), len(groups), progress):
             if isinstance(extraction, ExtractionError):
@@ -197,6 +198,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 accepted = Accepted(doc.path, doc.id, str(graph))
                 accepted.notes += [f"same text as {shown(f)}: one document that lists both files"
                                    for f, _ in files_read[1:]]
+                if doc.name in writer.names:  # its name must be looked up with the others in
+                    writer.flush()
                 ingested, kept, stale, name, key = _previous(store, doc, graph, sources, accepted.notes)
                 shared: set[mapping.Triple] = set()
                 triples = mapping.to_triples(extraction, resolution, ingested_at=ingested, key=key, shared=shared,
@@ -204,15 +207,20 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
                 if stale or set(store.graph_triples(graph)) != triples:  # unchanged: no write
                     if inferred:  # what the reasoner inferred may no longer hold: dropped with it
                         stale, inferred = [*stale, INFERRED_GRAPH], False
-                    # the names first: a run stopped between the two leaves a name no
-                    # document uses (pruned later), never a document whose names are missing
-                    store.add(iris.SHARED_GRAPH, shared)  # type: ignore[arg-type]
                     prune |= bool(stale) or graph in existing
-                    store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
+                    if stale or graph in existing:
+                        # the names first: a run stopped between the two leaves a name no
+                        # document uses (pruned later), never a document whose names are missing
+                        store.add(iris.SHARED_GRAPH, shared)  # type: ignore[arg-type]
+                        store.replace_graph(graph, triples, drop=stale)  # type: ignore[arg-type]
+                    else:
+                        writer.new(doc, accepted, graph, triples, shared)
+                        continue  # accepted once its batch is written
                 report.documents += 1
                 report.accepted.append(accepted)
             except Exception as exc:  # noqa: BLE001 -- one bad document never stops the run
                 report.skipped.append(Skipped(doc.path, f"{type(exc).__name__}: {exc}"))
+        writer.flush()
         if prune or report.removed:
             prune_shared(store)
         report.curation = apply_curation(store, settings)
@@ -231,6 +239,46 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             store.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class GraphWriter:
+    """New documents' graphs, written in batches at the store's bulk speed
+    (``Store.bulk_add``: about a third of the time of a transaction per graph). What tells
+    a later build that a document is in whole, its graph's kg:extractor (``_unchanged``),
+    is written after the rest of its batch, in a transaction: a run stopped in between
+    leaves graphs that the next build extracts again and replaces, and names that no
+    document uses (pruned then), never a document whose names are missing."""
+
+    def __init__(self, store: Store, report: BuildReport, batch: int = 20) -> None:
+        self.store, self.report, self.batch = store, report, batch
+        self.pending: list[tuple[Document, Accepted, URIRef, set[mapping.Triple]]] = []
+        self.shared: set[mapping.Triple] = set()
+        self.names: set[str] = set()  # the file names waiting: _previous looks them up
+
+    def new(self, doc: Document, accepted: Accepted, graph: URIRef, triples: set[mapping.Triple],
+            shared: set[mapping.Triple]) -> None:
+        self.pending.append((doc, accepted, graph, triples))
+        self.shared |= shared
+        self.names.add(doc.name)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, shared, self.pending, self.shared, self.names = self.pending, self.shared, [], set(), set()
+        if not pending:
+            return
+        try:
+            self.store.bulk_add([(iris.SHARED_GRAPH, shared),
+                                 *((g, [t for t in ts if t[1] != KG.extractor]) for _, _, g, ts in pending)])
+            for _, _, g, ts in pending:
+                mark = [t for t in ts if t[1] == KG.extractor]
+                if mark:
+                    self.store.add(g, mark)
+        except Exception as exc:  # noqa: BLE001 -- the batch is not built; the run goes on
+            self.report.skipped += [Skipped(doc.path, f"{type(exc).__name__}: {exc}") for doc, *_ in pending]
+            return
+        self.report.documents += len(pending)
+        self.report.accepted += [accepted for _, accepted, _, _ in pending]
 
 
 def _unchanged(store: Store, group: tuple[Document, list[tuple[Path, str]]], existing: set[URIRef],

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from functools import cache
 from importlib import resources
 
@@ -46,14 +47,14 @@ def bind_values(text: str, var: str, terms: list[Identifier]) -> str:
 _WITH = re.compile(r"^(\s*)#\s*with (\w+):\s?(.*)$", re.MULTILINE)
 
 
-def joined(text: str, names: set[str] | dict[str, object]) -> str:
+def joined(text: str, names: Collection[str]) -> str:
     """The text with each line ``# with NAME: PATTERN`` whose NAME is given turned into
     PATTERN; the other such lines stay comments. A file as written is its query with no
     parameter, and a parameter can lead the pattern instead of filtering every row."""
     return _WITH.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in names else m.group(0), text)
 
 
-def scoped(text: str, var: str, terms: list[Identifier] | None) -> str:
+def scoped(text: str, var: str, terms: Sequence[Identifier] | None) -> str:
     """The query cut to ``terms``: its ``# with VAR:`` lines join it, with ``$VAR`` in
     them replaced by the terms (``VALUES ?node { $node }``). ``None`` leaves it whole."""
     if terms is None:

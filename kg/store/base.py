@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -172,6 +172,11 @@ class Store(Protocol):
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Add triples to a named graph (one a triple already in it is not repeated)."""
+
+    def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
+        """Add triples to several named graphs at the store's bulk speed. Not atomic: a
+        run stopped half way may leave part of them, so the caller writes what marks its
+        work complete afterwards, with ``add``."""
 
     def query(self, sparql: str) -> QueryResult:
         """Run a query over the union of the named graphs (kg's prefixes predeclared)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +130,15 @@ class RemoteStore:
         self.update(" ;\n".join(ops))
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
-        lines = statement_lines(triples)
-        ops = [f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{chr(10).join(lines[i:i + INSERT_CHUNK])}\n}} }}"
-               for i in range(0, len(lines), INSERT_CHUNK)]
+        self.bulk_add([(graph, triples)])
+
+    def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
+        """One request of INSERT DATA operations (a server applies an update as a whole)."""
+        ops = []
+        for graph, triples in graphs:
+            lines = statement_lines(triples)
+            ops += [f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{chr(10).join(lines[i:i + INSERT_CHUNK])}\n}} }}"
+                    for i in range(0, len(lines), INSERT_CHUNK)]
         if ops:
             self.update(" ;\n".join(ops))
 
