@@ -141,17 +141,27 @@ def pages(text: str) -> bool:
     return not _MODIFIERS.search(body.rstrip())
 
 
-def paged(text: str, limit: int | None, offset: int | None) -> str:
+_PAGE = re.compile(r"^(\s*)#\s*page:\s?(.*)$", re.MULTILINE)
+
+
+def paged(text: str, limit: int | None, offset: int | None, *, first: bool = True) -> str:
     """The query cut to one page by the engine (LIMIT / OFFSET pushed down), so a caller
-    that wants the first rows does not have every row converted."""
+    that wants the first rows does not have every row converted. A query with a line
+    ``# page: PATTERN`` (and ``first``) is cut there instead: PATTERN joins it with
+    ``$page`` replaced by the LIMIT and OFFSET, so a subquery can choose the page's rows
+    before the rest (grouping, labels) is worked out for them alone."""
     if (limit is None and not offset) or not pages(text):
         return text
-    return text + "".join(f"\n{word} {n}" for word, n in (("LIMIT", limit), ("OFFSET", offset)) if n)
+    cut = [f"{word} {n}" for word, n in (("LIMIT", limit), ("OFFSET", offset)) if n]
+    if first and _PAGE.search(text):
+        return _PAGE.sub(lambda m: m.group(1) + m.group(2).replace("$page", " ".join(cut)), text)
+    return text + "".join(f"\n{c}" for c in cut)
 
 
 def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool,
              limit: int | None = None, offset: int | None = None) -> str:
-    text = paged(prepared(query, params or {}), limit, offset)
+    # a parameter narrows the rows already; the page line chooses among all of them
+    text = paged(prepared(query, params or {}), limit, offset, first=not params)
     if not allow_network and reaches_network(text):
         raise QueryError(f"{query.path}: the query uses SERVICE, which would reach another endpoint "
                          f"over the network; kg refuses it unless you pass --allow-network")

@@ -210,3 +210,21 @@ def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: i
     assert "\nLIMIT 2\nOFFSET 3" in paged(q.text, 2, 3)
     own = "SELECT ?s WHERE { ?s a kg:Actor }\nLIMIT 5  # its own\n"
     assert not pages(own) and paged(own, 2, None) == own  # a query's own LIMIT is kept
+
+
+def test_engagements_choose_their_page_before_describing_it(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    """The engagements query pages in a subquery (its ``# page:`` line), so only a page's
+    events are grouped and labelled; its pages, one after another, are the whole answer."""
+    from kg.queries import paged
+
+    settings, _ = seed_build
+    q = load("engagements", settings.queries_dir)
+    text = paged(q.text, 7, 14)
+    assert "ORDER BY ?date ?event LIMIT 7 OFFSET 14 }" in text and not text.rstrip().endswith("OFFSET 14")
+    whole = run(seed_store, q).rows
+    assert len(whole) > 60
+    pages = [run(seed_store, q, limit=7, offset=k).rows for k in range(0, len(whole) + 7, 7)]
+    assert all(len(page) <= 7 for page in pages)
+    assert [row for page in pages for row in page] == whole
+    jnim = "id:actor/jnim"  # with a parameter, the page is cut after the rows are narrowed
+    assert run(seed_store, q, {"actor": jnim}, limit=3).rows == run(seed_store, q, {"actor": jnim}).rows[:3]
