@@ -98,6 +98,7 @@ def main() -> None:
         "startup_s": {"spacy_load": round(load_spacy, 2), "kg_pipeline_load": round(load_kg, 2),
                       "gazetteer_index": round(load_gazetteer, 2)},
     }
+    result["workers"] = by_workers(docs, plain, settings)
     out = PROJECT_ROOT / "bench" / "results" / "build.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"seeds: {len(docs)} documents, {n_words} words, median of {args.rounds} rounds")
@@ -105,7 +106,50 @@ def main() -> None:
     print(f"kg pipeline   {wk:10.0f} words/s   ratio {wk / ws:.3f} (median of paired rounds {paired:.3f})")
     print(f"startup: spaCy load {load_spacy:.1f} s, kg pipeline load {load_kg:.1f} s, "
           f"gazetteer index {load_gazetteer:.1f} s")
+    w = result["workers"]
+    print(f"kg build of {w['documents']} documents ({w['words']} words), no validation: spaCy alone "
+          f"{w['spacy_cpu_s']} s CPU; " + ", ".join(
+              f"{n} worker(s) {r['wall_s']} s wall, {r['cpu_s']} s CPU ({r['cpu_vs_spacy']}x spaCy)"
+              for n, r in w["runs"].items()))
     print(f"wrote {out}")
+
+
+def by_workers(docs: list, plain: spacy.language.Language, settings: Settings,  # type: ignore[type-arg]
+               copies: int = 8) -> dict[str, object]:
+    """``kg build --no-validate`` of a larger corpus (each seed ``copies`` times, each
+    copy's text made its own by a first line) with 1 and 2 extraction processes, each
+    run in its own process from a cold start (model loads included): wall time, and CPU
+    time (its processes' and their children's) against spaCy alone's CPU on the same texts."""
+    import os
+    import subprocess
+    import sys
+
+    folder = Path(tempfile.mkdtemp(prefix="kg-workers-"))
+    (folder / "docs").mkdir()
+    texts = []
+    for i in range(copies):
+        for d in docs:
+            text = f"Copie {i}.\n\n" + d.path.read_text(encoding="utf-8")
+            (folder / "docs" / f"{i:02d}-{d.path.name}").write_text(text, encoding="utf-8")
+            texts.append(text)
+    c0 = time.process_time()
+    for _ in plain.pipe(texts, batch_size=settings.spacy_batch_size):
+        pass
+    spacy_cpu = time.process_time() - c0
+    runs: dict[str, dict[str, float]] = {}
+    for n in (1, 2):
+        before = os.times()
+        t0 = time.perf_counter()
+        kg = str(Path(sys.executable).parent / "kg")
+        subprocess.run([kg, "build", str(folder / "docs"), "--out", str(folder / f"out{n}"), "--no-validate",
+                        "--quiet", "--curation", str(folder / "none"), "--workers", str(n)],
+                       check=True, stdout=subprocess.DEVNULL)
+        wall = time.perf_counter() - t0
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        runs[str(n)] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "cpu_vs_spacy": round(cpu / spacy_cpu, 2)}
+    return {"documents": len(texts), "words": sum(len(t.split()) for t in texts),
+            "spacy_cpu_s": round(spacy_cpu, 1), "runs": runs}
 
 
 if __name__ == "__main__":

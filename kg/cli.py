@@ -21,6 +21,7 @@ from pathlib import Path
 from . import files, queries
 from .config import Settings
 from .errors import KgError
+from .extract import WORKER_DOCUMENTS
 from .model import CORRECTION_STATUSES, CurationReport
 from .pipeline import build, shown, write_validation
 from .store import Store, is_remote, open_store
@@ -53,6 +54,16 @@ def _print_curation(report: CurationReport) -> None:
         print(f"curation file left out: {error}", file=sys.stderr)
 
 
+def _workers(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
+    return n
+
+
 def _megabytes(text: str) -> float:
     """A size limit in MB: a finite number from 0.001 to 1000."""
     try:
@@ -68,6 +79,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.max_mb is not None:
         settings = replace(settings, max_document_bytes=int(args.max_mb * 1_000_000))
+    settings = replace(settings, workers=args.workers)
     progress = sys.stderr.isatty() and not args.quiet
     report = build([Path(p) for p in args.paths], settings=settings, progress=progress,
                    reextract=args.reextract, sync=args.sync)
@@ -376,6 +388,9 @@ def parser() -> argparse.ArgumentParser:
                    help="curators' corrections, applied after it (default: curation)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
+    b.add_argument("--workers", type=_workers, metavar="N", default=os.cpu_count() or 1,
+                   help=f"extraction processes (default: the cores, {os.cpu_count() or 1}); a corpus of "
+                        f"fewer than {WORKER_DOCUMENTS} documents per process is extracted in this one")
     b.set_defaults(func=cmd_build)
 
     r = sub.add_parser("remove", help="remove documents (and every statement they made) from the store")

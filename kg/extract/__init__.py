@@ -24,13 +24,47 @@ from .relations import find_relations
 __all__ = ["extract", "fingerprint", "pipeline"]
 
 
+WORKER_DOCUMENTS = 8  # documents per extraction process at the least, and per task
+
+
 def extract(documents: Iterable[Document], *,
             settings: Settings) -> Iterator[Extraction | ExtractionError]:
     """One Extraction per document, in order; an ExtractionError in its place when the
-    extractor fails on that document (the others go on)."""
+    extractor fails on that document (the others go on). With ``settings.workers`` > 1 and
+    enough documents, in that many processes (each loads the model once), results in
+    order as they come: the caller writes them (one writer)."""
+    docs = list(documents)
+    workers = min(settings.workers, len(docs) // WORKER_DOCUMENTS)
+    if workers > 1:
+        yield from _in_processes(docs, settings, workers)
+    else:
+        yield from _extract(docs, settings)
+
+
+def _in_processes(docs: list[Document], settings: Settings, workers: int) -> Iterator[Extraction | ExtractionError]:
+    """Tasks of WORKER_DOCUMENTS documents over a pool of processes started clean
+    (``spawn``: the parent's open store and threads are not copied), in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = [docs[i:i + WORKER_DOCUMENTS] for i in range(0, len(docs), WORKER_DOCUMENTS)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_task, task, settings) for task in tasks]
+        for task, future in zip(tasks, futures, strict=True):
+            try:
+                yield from future.result()
+            except Exception as exc:  # noqa: BLE001 -- a process that died: its documents are named
+                yield from (ExtractionError(d.path, f"extraction process failed: {type(exc).__name__}: {exc}")
+                            for d in task)
+
+
+def _task(docs: list[Document], settings: Settings) -> list[Extraction | ExtractionError]:
+    return list(_extract(docs, settings))
+
+
+def _extract(docs: list[Document], settings: Settings) -> Iterator[Extraction | ExtractionError]:
     nlp = pipeline(settings.spacy_model, settings.reference_dir)
     demonyms = reference.load(settings.reference_dir).demonyms
-    docs = list(documents)
     parsed = parse(nlp, (d.analysis for d in docs), batch_size=settings.spacy_batch_size,
                    chunk_chars=settings.spacy_chunk_chars)
     for document, sdoc in zip(docs, parsed, strict=True):
