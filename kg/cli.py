@@ -23,7 +23,7 @@ from .config import Settings
 from .errors import KgError
 from .extract import WORKER_DOCUMENTS
 from .model import CORRECTION_STATUSES, CurationReport
-from .pipeline import build, shown, write_validation
+from .pipeline import build, shown, validation_scope, write_validation
 from .store import Store, is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
@@ -95,19 +95,24 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
     print(f"wrote {report.trig}")
-    if not args.no_validate:  # its own step, timed on its own
+    scope = None if args.validate == "all" else validation_scope(report)
+    if scope == [] and not args.no_validate:
+        print("validation: no document written; the last report stands (kg validate checks the store)")
+    elif not args.no_validate:  # its own step, timed on its own
         if progress:
-            print("validating", file=sys.stderr, flush=True)
+            what = f" the {len(scope)} document(s) written" if scope else ""
+            print(f"validating{what}", file=sys.stderr, flush=True)
         store = open_store(settings.store_location, read_only=True)
         try:
-            v = write_validation(store, settings)
+            v = write_validation(store, settings, scope)
         except OSError as exc:
             raise KgError(f"the store is built, but the validation report cannot be written "
                           f"({exc.strerror or exc}); fix it and run kg validate") from exc
         finally:
             store.close()
+        covered = f" in the {len(scope)} document(s) written (--validate all: the store)" if scope else ""
         print(f"validation: {v.count('Violation')} violations, {v.count('Warning')} warnings, "
-              f"{v.count('Info')} infos ({v.seconds:.1f} s); wrote "
+              f"{v.count('Info')} infos{covered} ({v.seconds:.1f} s); wrote "
               f"{settings.out_dir / 'validation.html'} and {settings.out_dir / 'validation.ttl'}")
     for a in report.accepted:
         for note in a.notes:
@@ -383,6 +388,9 @@ def parser() -> argparse.ArgumentParser:
                    help="also remove the documents whose files were in a folder given and are gone")
     b.add_argument("--no-validate", action="store_true",
                    help="build only; validate later with kg validate (validation runs by default)")
+    b.add_argument("--validate", choices=("changed", "all"), default="changed",
+                   help="what the validation after the build covers: the documents it wrote, when the "
+                        "store holds others too (default), or the whole store")
     b.add_argument("--quiet", action="store_true", help="no progress bar (there is none when stderr is not a terminal)")
     b.add_argument("--curation", metavar="DIR", default="curation",
                    help="curators' corrections, applied after it (default: curation)")

@@ -47,6 +47,11 @@ SHARED_GRAPH = graph("shared")
 INFERRED_GRAPH = graph("inferred")  # what the reasoner infers (kg reason)
 
 
+def is_document_graph(g: URIRef) -> bool:
+    """Whether a named graph is one document's."""
+    return str(g).startswith(str(graph(""))) and g not in (SHARED_GRAPH, INFERRED_GRAPH)
+
+
 def beside_documents(graphs: Iterable[URIRef]) -> list[URIRef]:
     """Of these named graphs, those that are no document's: the shared graph, the
     reasoner's, the curation files'. Each says little of any one node."""

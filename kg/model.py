@@ -250,6 +250,7 @@ class ValidationReport:
     findings: tuple[Finding, ...]
     focus_nodes: int | None = None  # how many nodes a per-document check looked at
     seconds: float = 0.0
+    documents: tuple[str, ...] | None = None  # the file names a per-document check covered
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

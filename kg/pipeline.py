@@ -60,6 +60,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)  # graphs dropped (--sync: their files are gone)
     curation: CurationReport = field(default_factory=CurationReport)  # the corrections applied after it
     seconds: float = 0.0  # reading, extracting, mapping and writing; validation is its own step
+    others: int = 0  # documents in the store that this run did not write
 
     def to_json(self) -> dict[str, object]:
         """out/build-report.json: what was accepted, what was skipped and why."""
@@ -225,6 +226,8 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
             prune_shared(store)
         report.curation = apply_curation(store, settings)
         report.counts = counts(store)
+        written = {URIRef(a.graph) for a in report.accepted}
+        report.others = sum(1 for g in store.graphs() if iris.is_document_graph(g) and g not in written)
         report.trig = settings.out_dir / "graph.trig"
         try:
             _stage(f"writing {report.trig}", progress)
@@ -279,6 +282,17 @@ class GraphWriter:
             return
         self.report.documents += len(pending)
         self.report.accepted += [accepted for _, accepted, _, _ in pending]
+
+
+def validation_scope(report: BuildReport) -> list[URIRef] | None:
+    """What the validation after a build covers: the documents it wrote, when the store
+    holds others too (their findings stand: ``kg validate`` checks everything again); the
+    whole store when the build wrote every document or removed some; nothing (``[]``)
+    when it wrote none."""
+    written = [URIRef(a.graph) for a in report.accepted]
+    if report.removed or not report.others:
+        return None
+    return written
 
 
 def _unchanged(store: Store, group: tuple[Document, list[tuple[Path, str]]], existing: set[URIRef],
@@ -376,12 +390,13 @@ def curation_json(report: CurationReport) -> dict[str, object]:
     }
 
 
-def write_validation(store: Store, settings: Settings) -> ValidationReport:
+def write_validation(store: Store, settings: Settings, graphs: list[URIRef] | None = None) -> ValidationReport:
     """The validation step after a build (``kg build`` runs it unless --no-validate):
-    out/validation.html for curators and out/validation.ttl (the SHACL report graph)."""
+    out/validation.html for curators and out/validation.ttl (the SHACL report graph); of
+    the whole store, or of the nodes of some documents' graphs (against the whole store)."""
     from .validate import render, validate
 
-    result, shacl = validate(store, settings=settings)
+    result, shacl = validate(store, settings=settings, graphs=graphs)
     for fmt in ("html", "ttl"):
         files.write_text(settings.out_dir / f"validation.{fmt}", render(result, fmt, shacl))
     return result

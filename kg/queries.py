@@ -126,9 +126,11 @@ def prepared(query: NamedQuery, params: dict[str, str]) -> str:
     """The query's text with its parameters bound. A line ``# with NAME: PATTERN`` is a
     comment unless NAME is given; then PATTERN joins the query, so a parameter can lead
     the pattern (``?event kg:agent ?actor``: the engine starts from the one actor) rather
-    than filter every row after the fact. The file as written is the query without it."""
+    than filter every row after the fact, and ``$NAME`` in it is the value (``VALUES
+    ?actor { $actor }`` inside a subquery, which the outer VALUES does not reach). The
+    file as written is the query without it."""
     values = bindings(query, params)
-    return bind(joined(query.text, values), values)
+    return bind(joined(query.text, {k: v.n3() for k, v in values.items()}), values)
 
 
 _COMMENT = re.compile(r"(^|\s)#[^\n]*$")  # a '#' inside an IRI has no space before it

@@ -213,3 +213,35 @@ def test_build_and_validation_are_two_timed_steps(tmp_path: Path, capsys) -> Non
     out = capsys.readouterr().out
     assert re.search(r"validation: \d+ violations, \d+ warnings, \d+ infos \(\d+\.\d s\)", out)
     assert (tmp_path / "b" / "validation.html").exists()
+
+
+def test_validation_after_a_build_covers_the_documents_it_wrote(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A build into a store that holds other documents validates the ones it wrote (their
+    nodes, against the whole store) and says so; one that wrote nothing leaves the last
+    report; --validate all checks the whole store."""
+    first, later = tmp_path / "first", tmp_path / "later"
+    first.mkdir()
+    later.mkdir()
+    shutil.copy(SEEDS / "002_ad34e4e326f002f7.txt", first)
+    shutil.copy(SEEDS / "003_d81cb42c22d10bab.txt", later)
+    out = ["--out", str(tmp_path / "out"), "--curation", str(tmp_path / "none")]
+    assert main(["build", str(first), *out]) == EXIT_OK
+    assert "document(s) written" not in capsys.readouterr().out  # every document: the whole store
+    report = tmp_path / "out" / "validation.html"
+    assert main(["build", str(later), *out]) == EXIT_OK
+    said = capsys.readouterr().out
+    assert re.search(r"validation: \d+ violations, \d+ warnings, \d+ infos in the 1 document\(s\) written", said)
+    def data() -> dict:  # type: ignore[type-arg]
+        page = report.read_text(encoding="utf-8")
+        return json.loads(page.split('id="kg-data">', 1)[1].split("</script>", 1)[0])  # type: ignore[no-any-return]
+
+    scoped = data()
+    assert scoped["summary"]["documents"] == ["003_d81cb42c22d10bab.txt"] and "kg validate" in scoped["summary"]["scope"]
+    before = report.stat().st_mtime_ns
+    assert main(["build", str(later), *out]) == EXIT_OK
+    assert "no document written; the last report stands" in capsys.readouterr().out
+    assert report.stat().st_mtime_ns == before
+    assert main(["build", str(later), *out, "--validate", "all"]) == EXIT_OK
+    assert "document(s) written" not in capsys.readouterr().out
+    whole = data()
+    assert whole["summary"]["documents"] is None and len(whole["findings"]) > len(scoped["findings"]) > 0

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 
@@ -47,11 +47,17 @@ def bind_values(text: str, var: str, terms: list[Identifier]) -> str:
 _WITH = re.compile(r"^(\s*)#\s*with (\w+):\s?(.*)$", re.MULTILINE)
 
 
-def joined(text: str, names: Collection[str]) -> str:
+def joined(text: str, names: Mapping[str, str]) -> str:
     """The text with each line ``# with NAME: PATTERN`` whose NAME is given turned into
-    PATTERN; the other such lines stay comments. A file as written is its query with no
-    parameter, and a parameter can lead the pattern instead of filtering every row."""
-    return _WITH.sub(lambda m: m.group(1) + m.group(3) if m.group(2) in names else m.group(0), text)
+    PATTERN, ``$NAME`` in it replaced by the text given for NAME (RDF terms in SPARQL
+    syntax: ``VALUES ?node { $node }``); the other such lines stay comments. A file as
+    written is its query with no parameter, and a parameter can lead the pattern, inside
+    a subquery too, instead of filtering every row after the fact."""
+    def line(m: re.Match[str]) -> str:
+        name = m.group(2)
+        return m.group(1) + m.group(3).replace(f"${name}", names[name]) if name in names else m.group(0)
+
+    return _WITH.sub(line, text)
 
 
 def scoped(text: str, var: str, terms: Sequence[Identifier] | None) -> str:
@@ -59,7 +65,7 @@ def scoped(text: str, var: str, terms: Sequence[Identifier] | None) -> str:
     them replaced by the terms (``VALUES ?node { $node }``). ``None`` leaves it whole."""
     if terms is None:
         return text
-    return joined(text, {var}).replace(f"${var}", " ".join(t.n3() for t in terms))
+    return joined(text, {var: " ".join(t.n3() for t in terms)})
 
 
 # what a query says, with its strings, IRIs and comments blanked and its \u escapes

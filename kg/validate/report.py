@@ -31,8 +31,18 @@ def summary(report: ValidationReport) -> dict[str, object]:
                      for (s, n), c in sorted(by_shape.items(),
                                              key=lambda x: (SEVERITIES.index(x[0][0]), -x[1], x[0][1]))],
         "focus_nodes": report.focus_nodes,
+        "documents": None if report.documents is None else list(report.documents),
         "seconds": round(report.seconds, 3),
     }
+
+
+def scope(report: ValidationReport) -> str:
+    """What a report covers, said when it is not the whole store."""
+    if report.documents is None:
+        return "The whole store."
+    names = ", ".join(report.documents)
+    return (f"The {len(report.documents)} document(s) this run checked ({names}): their nodes, "
+            f"against the whole store. `kg validate` checks everything.")
 
 
 def as_json(report: ValidationReport) -> str:
@@ -53,8 +63,10 @@ def as_markdown(report: ValidationReport, *, lang: str = "en") -> str:
     s = summary(report)
     counts = s["counts"]
     assert isinstance(counts, dict)
-    lines = ["# kg validation report", "",
-             "| severity | findings |", "|---|---|"]
+    lines = ["# kg validation report", ""]
+    if report.documents is not None:
+        lines += [_md_cell(scope(report)), ""]
+    lines += ["| severity | findings |", "|---|---|"]
     lines += [f"| {sev} | {counts[sev]} |" for sev in SEVERITIES]
     lines += ["", "## By shape", "", "| severity | shape | findings |", "|---|---|---|"]
     for row in s["by_shape"]:  # type: ignore[attr-defined]
@@ -79,7 +91,8 @@ def as_markdown(report: ValidationReport, *, lang: str = "en") -> str:
 
 def as_html(report: ValidationReport) -> str:
     page = (STATIC / "report.html").read_text(encoding="utf-8")
-    data = {"summary": summary(report), "findings": [dataclasses.asdict(f) for f in report.findings]}
+    data = {"summary": {**summary(report), "scope": scope(report)},
+            "findings": [dataclasses.asdict(f) for f in report.findings]}
     return page.replace("/*KG_DATA*/", embed_json(data))
 
 
