@@ -99,7 +99,7 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     timings: dict[str, dict[str, float]] = {}
     for name, q in queries.registry(settings.queries_dir).items():
         row: dict[str, float] = {}
-        variants = {"all": queries.prepared(q, {}), "page": queries.prepared(q, {}) + "\nLIMIT 100"}
+        variants = {"all": queries.prepared(q, {}), "page": queries.paged(queries.prepared(q, {}), 100, None)}
         if name in PARAMS:
             variants["param"] = queries.prepared(q, {PARAMS[name]: top[PARAMS[name]]})
         for variant, text in variants.items():
