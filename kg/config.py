@@ -31,6 +31,10 @@ class Settings:
     # parser needs about 1 GB per 100,000 characters; spaCy refuses 1,000,000)
     spacy_chunk_chars: int = 100_000
     max_document_bytes: int = 1_000_000  # a larger file is skipped with a message (kg build --max-mb)
+    # full validation holds about this many triples at once: a larger store is validated
+    # in batches of its graphs (their nodes and neighbours), not copied whole (about 1.7 kB
+    # of memory a triple); in batches, it takes about twice the time
+    validate_max_triples: int = 2_000_000
     reasoner_timeout: float = 300.0  # seconds HermiT may take before it is killed
     # kg serve
     serve_timeout: float = 30.0  # seconds per query before its worker is killed (503)

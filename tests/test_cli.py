@@ -236,7 +236,8 @@ def test_validation_after_a_build_covers_the_documents_it_wrote(tmp_path: Path, 
         return json.loads(page.split('id="kg-data">', 1)[1].split("</script>", 1)[0])  # type: ignore[no-any-return]
 
     scoped = data()
-    assert scoped["summary"]["documents"] == ["003_d81cb42c22d10bab.txt"] and "kg validate" in scoped["summary"]["scope"]
+    assert scoped["summary"]["documents"] == ["003_d81cb42c22d10bab.txt"]
+    assert "kg validate" in scoped["summary"]["scope"]
     before = report.stat().st_mtime_ns
     assert main(["build", str(later), *out]) == EXIT_OK
     assert "no document written; the last report stands" in capsys.readouterr().out

@@ -179,6 +179,26 @@ def test_per_document_validation_finds_what_full_validation_finds(seed_build, se
     assert per_doc == {(f.shape, f.focus, f.value) for f in full.findings}
 
 
+def test_full_validation_in_batches_finds_what_one_pass_finds(seed_build, seed_report) -> None:  # type: ignore[no-untyped-def]
+    """A large store is validated a few graphs at a time (memory holds one batch, not a
+    copy of the store); here about 2,000 triples at a time: the same findings, and the
+    same SHACL results."""
+    import dataclasses
+
+    settings, _ = seed_build
+    full, full_shacl = seed_report
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        assert len(store) > 8_000  # so a few graphs a batch
+        batched, shacl = validate(store, settings=dataclasses.replace(settings, validate_max_triples=2_000))
+    finally:
+        store.close()
+    key = lambda f: (f.shape, f.focus, f.path, f.value, f.severity)
+    assert sorted(map(key, batched.findings)) == sorted(map(key, full.findings))
+    assert len(set(shacl.subjects(RDF.type, SH.ValidationResult))) == len(batched.findings)
+    assert len(set(full_shacl.subjects(RDF.type, SH.ValidationResult))) == len(full.findings)
+
+
 def test_reports_in_every_format(seed_report) -> None:  # type: ignore[no-untyped-def]
     report, shacl = seed_report
     data = json.loads(render(report, "json", shacl))

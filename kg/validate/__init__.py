@@ -23,7 +23,8 @@ def validate(store: Store, *, settings: Settings, graphs: Iterable[URIRef] | Non
              data: Graph | None = None) -> tuple[ValidationReport, Graph]:
     """Findings about everything, or about the nodes of these documents' graphs."""
     graphs = None if graphs is None else list(graphs)
-    report, shacl = run(store, settings.shapes_file, graphs=graphs, data=data)
+    report, shacl = run(store, settings.shapes_file, graphs=graphs, data=data,
+                        max_triples=settings.validate_max_triples)
     names = None if graphs is None else tuple(sorted(
         {str(r["name"]) for g in graphs for r in store.query(bind(sparql.text("build_same_graph"), {"g": g})).rows
          if "name" in r}))
