@@ -6,8 +6,8 @@ mapping and store), then, measured in one run for each size:
 - every named query, p50 and p99 of ``--n`` runs in-process (results read into rdflib
   terms, as ``kg query`` does): the whole answer, its first page (``LIMIT 100``), and, for
   the queries that take one, with a parameter (the actor, place or node that recurs most);
-- validation of one report (``kg validate --document``), and an export slice (GEXF of the
-  busiest actor's neighbourhood);
+- validation of one report (``kg validate --document``), an export slice (GEXF of the
+  busiest actor's neighbourhood), and validation of the whole store (in its own process);
 - the process's peak resident memory after each step (ru_maxrss: it only grows).
 
     .venv/bin/python bench/bench_scale.py [--sizes 10000 30000] [--n 5]
@@ -129,7 +129,27 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     out["export_slice_nodes"] = network.graph.number_of_nodes()
     out["rss_after_export_mib"] = round(_rss_mib())
     store.close()
+    child = subprocess.run([sys.executable, __file__, "--validate-store", str(tmp / "store")],
+                           capture_output=True, text=True, check=True)  # its own process: its own peak memory
+    out["validate_store"] = json.loads(child.stdout.strip().splitlines()[-1])
     return out
+
+
+def validate_store(path: Path) -> dict[str, object]:
+    """``kg validate`` of the whole store (in batches of graphs past
+    Settings.validate_max_triples): seconds, findings, peak memory."""
+    from kg.config import Settings
+    from kg.store import open_store
+    from kg.validate import validate
+
+    settings = Settings(out_dir=path.parent / "out")
+    store = open_store(path, read_only=True)
+    t0 = time.perf_counter()
+    report, _ = validate(store, settings=settings)
+    seconds = time.perf_counter() - t0
+    batched = len(store) > settings.validate_max_triples
+    store.close()
+    return {"s": round(seconds, 1), "findings": len(report.findings), "batched": batched, "rss_mib": round(_rss_mib())}
 
 
 def markdown(results: list[dict[str, object]]) -> str:
@@ -149,6 +169,9 @@ def markdown(results: list[dict[str, object]]) -> str:
             row(f"`{name}` --param {PARAMS[name]} p50 (s)", lambda r, n=name: r["queries"][n]["param_p50"])
     row("validate one report (s)", lambda r: r["validate_one_document_s"])
     row("export slice, GEXF (s)", lambda r: r["export_slice_s"])
+    row("validate the whole store: s, peak MiB (own process)",
+        lambda r: f"{r['validate_store']['s']}, {r['validate_store']['rss_mib']}"
+                  + (" (in batches)" if r["validate_store"]["batched"] else " (one pass)"))
     row("peak RSS after load / queries / validation / export (MiB)",
         lambda r: f"{r['rss_after_load_mib']} / {r['rss_after_queries_mib']} / {r['rss_after_validation_mib']} / "
                   f"{r['rss_after_export_mib']}")
@@ -178,6 +201,7 @@ def plots(results: list[dict[str, object]]) -> list[Path]:
     for key, label in (("kg_write_s", "kg write"), ("bulk_load_s", "pyoxigraph bulk_load"),
                        ("validate_one_document_s", "validate one report"), ("export_slice_s", "export slice")):
         ax.plot(sizes, [r[key] for r in results], marker="o", label=label)
+    ax.plot(sizes, [r["validate_store"]["s"] for r in results], marker="o", label="validate the whole store")  # type: ignore[index]
     ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="seconds", title="Steps against size")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -186,6 +210,8 @@ def plots(results: list[dict[str, object]]) -> list[Path]:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key in ("rss_after_load_mib", "rss_after_queries_mib", "rss_after_validation_mib", "rss_after_export_mib"):
         ax.plot(sizes, [r[key] for r in results], marker="o", label=key.removeprefix("rss_after_").removesuffix("_mib"))
+    ax.plot(sizes, [r["validate_store"]["rss_mib"] for r in results], marker="o",  # type: ignore[index]
+            label="validate the whole store (own process)")
     ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="peak RSS (MiB)", title="Memory against size")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -199,7 +225,11 @@ def main() -> None:
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     p.add_argument("--n", type=int, default=5, help="runs per query (default 5)")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size, JSON on stdout
+    p.add_argument("--validate-store", type=Path, help=argparse.SUPPRESS)  # a grandchild: JSON on stdout
     args = p.parse_args()
+    if args.validate_store:
+        print(json.dumps(validate_store(args.validate_store)))
+        return
     if args.one:
         print(json.dumps(one_size(args.one, args.n)))
         return
