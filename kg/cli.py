@@ -96,6 +96,8 @@ def cmd_build(args: argparse.Namespace) -> int:
           f"{c.get('places', 0)} places")
     print(f"wrote {report.trig}")
     scope = None if args.validate == "all" else validation_scope(report)
+    if scope == [] and not (settings.out_dir / "validation.html").exists():
+        scope = None  # no report yet in this output folder: one of the whole store
     if scope == [] and not args.no_validate:
         print("validation: no document written; the last report stands (kg validate checks the store)")
     elif not args.no_validate:  # its own step, timed on its own
