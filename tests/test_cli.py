@@ -242,6 +242,11 @@ def test_validation_after_a_build_covers_the_documents_it_wrote(tmp_path: Path, 
     assert main(["build", str(later), *out]) == EXIT_OK
     assert "no document written; the last report stands" in capsys.readouterr().out
     assert report.stat().st_mtime_ns == before
+    other = tmp_path / "other"  # the same store, an output folder with no report yet: the whole store
+    assert main(["build", str(later), "--out", str(other), "--store", str(tmp_path / "out" / "store"),
+                 "--curation", str(tmp_path / "none")]) == EXIT_OK
+    said = capsys.readouterr().out
+    assert "validation: " in said and "document(s) written" not in said and (other / "validation.html").exists()
     assert main(["build", str(later), *out, "--validate", "all"]) == EXIT_OK
     assert "document(s) written" not in capsys.readouterr().out
     whole = data()
