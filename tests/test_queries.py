@@ -212,9 +212,10 @@ def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: i
     assert not pages(own) and paged(own, 2, None) == own  # a query's own LIMIT is kept
 
 
-def test_engagements_choose_their_page_before_describing_it(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
-    """The engagements query pages in a subquery (its ``# page:`` line), so only a page's
-    events are grouped and labelled; its pages, one after another, are the whole answer."""
+def test_engagements_and_actors_choose_their_page_before_describing_it(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    """The engagements and actors queries page in a subquery (their ``# page:`` line), so
+    only a page's rows are grouped and labelled; the pages, one after another, are the
+    whole answer."""
     from kg.queries import paged
 
     settings, _ = seed_build
@@ -226,5 +227,10 @@ def test_engagements_choose_their_page_before_describing_it(seed_build, seed_sto
     pages = [run(seed_store, q, limit=7, offset=k).rows for k in range(0, len(whole) + 7, 7)]
     assert all(len(page) <= 7 for page in pages)
     assert [row for page in pages for row in page] == whole
+    actors = load("actors", settings.queries_dir)  # the actors too, in their order (by name)
+    assert "ORDER BY ?label ?actor LIMIT 5 OFFSET 10 }" in paged(actors.text, 5, 10)
+    everyone = run(seed_store, actors).rows
+    assert [row for k in range(0, len(everyone) + 5, 5) for row in run(seed_store, actors, limit=5, offset=k).rows] \
+        == everyone
     jnim = "id:actor/jnim"  # with a parameter, the page is cut after the rows are narrowed
     assert run(seed_store, q, {"actor": jnim}, limit=3).rows == run(seed_store, q, {"actor": jnim}).rows[:3]
