@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -52,16 +53,6 @@ def _print_curation(report: CurationReport) -> None:
                   f"({r.correction.kind} {r.correction.target}): {r.detail}", file=sys.stderr)
     for error in report.errors:
         print(f"curation file left out: {error}", file=sys.stderr)
-
-
-def _workers(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes (1 or more)")
-    return n
 
 
 def _megabytes(text: str) -> float:
@@ -242,14 +233,18 @@ def _date(text: str) -> str:
     return text
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of rows (1 or more)")
-    return value
+def _positive(what: str) -> Callable[[str], int]:
+    """An argument type: a whole number of ``what``, 1 or more."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {what} (1 or more)")
+        return value
+
+    return parse
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -398,7 +393,7 @@ def parser() -> argparse.ArgumentParser:
                    help="curators' corrections, applied after it (default: curation)")
     b.add_argument("--max-mb", type=_megabytes, metavar="MB",
                    help="skip a document file larger than this (default 1)")
-    b.add_argument("--workers", type=_workers, metavar="N", default=os.cpu_count() or 1,
+    b.add_argument("--workers", type=_positive("processes"), metavar="N", default=os.cpu_count() or 1,
                    help=f"extraction processes (default: the cores, {os.cpu_count() or 1}); a corpus of "
                         f"fewer than {WORKER_DOCUMENTS} documents per process is extracted in this one")
     b.set_defaults(func=cmd_build)
@@ -425,8 +420,8 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
                    help="table (for people, fitted to the terminal), csv and tsv (plain values), "
                         "json (W3C SPARQL results)")
-    q.add_argument("--limit", type=_positive, metavar="N", help="the first N rows (the engine stops there)")
-    q.add_argument("--offset", type=_positive, metavar="K", help="skip the first K rows (with --limit: a page)")
+    q.add_argument("--limit", type=_positive("rows"), metavar="N", help="the first N rows (the engine stops there)")
+    q.add_argument("--offset", type=_positive("rows"), metavar="K", help="skip the first K rows (with --limit: a page)")
     q.add_argument("--allow-network", action="store_true",
                    help="let the query reach other endpoints (SERVICE); refused by default")
     q.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
