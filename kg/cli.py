@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ from .errors import KgError
 from .extract import WORKER_DOCUMENTS
 from .model import CORRECTION_STATUSES, CurationReport
 from .pipeline import build, shown, validation_scope, write_validation
+from .sparql import query_form
 from .store import Store, is_remote, open_store
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
@@ -166,19 +168,25 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise KgError(f"{query.path}: the query has its own LIMIT or OFFSET; --offset cannot be added")
     page = {"limit": args.limit, "offset": args.offset}  # pushed down to the engine
     store = open_store(settings.store_location, read_only=True)
+    out = sys.stdout
     try:
-        if args.format in ("table", "tsv"):
-            result = queries.run(store, query, params, allow_network=args.allow_network, **page)
+        if args.format in ("table", "tsv") and query_form(query.text) != "SELECT":
+            print(queries.graph_or_answer(queries.run(store, query, params, allow_network=args.allow_network)))
+        elif args.format in ("table", "tsv"):  # plain values as the engine gives them
+            names, rows = queries.run_plain(store, query, params, allow_network=args.allow_network, **page)
             if args.format == "tsv":
-                sys.stdout.write(queries.plain_tsv(result, limit=args.limit))
+                out.writelines(queries.plain_tsv(names, itertools.islice(rows, args.limit)))
             else:
-                tty = sys.stdout.isatty()
-                width = shutil.get_terminal_size().columns if tty else None
-                print(queries.table(result, width=width, limit=args.limit))
-        else:
-            data = queries.run_serialized(store, query, args.format, params, allow_network=args.allow_network, **page)
-            sys.stdout.buffer.write(_limited(data, args.format, args.limit))
-        sys.stdout.flush()
+                width = shutil.get_terminal_size().columns if out.isatty() else None
+                print(queries.table(names, rows, width=width, limit=args.limit))
+        elif args.limit is not None and not queries.pages(query.text):  # its own LIMIT: cut here
+            data = queries.run_serialized(store, query, args.format, params, allow_network=args.allow_network)
+            out.buffer.write(_limited(data, args.format, args.limit))
+        else:  # streamed: written as the engine serialises each row
+            out.flush()
+            queries.write_serialized(store, query, args.format, out.buffer, params,
+                                     allow_network=args.allow_network, **page)
+        out.flush()
     finally:
         store.close()
     return EXIT_OK

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -23,6 +25,7 @@ from rdflib.term import Identifier
 from .errors import QueryError
 from .sparql import bind, bind_values, canonical, joined, names_dataset, reaches_network
 from .store import QueryResult, Store
+from .store.base import serialized
 from .vocab import PREFIXES
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
@@ -179,47 +182,69 @@ def run_serialized(store: Store, query: NamedQuery, fmt: str,
                    params: dict[str, str] | None = None, *, allow_network: bool = False,
                    limit: int | None = None, offset: int | None = None) -> bytes:
     """csv, tsv, json (and xml): the W3C SPARQL 1.1 result formats, written by the engine."""
-    return store.query_serialized(_checked(query, params, allow_network, limit, offset), fmt)
+    return serialized(store, _checked(query, params, allow_network, limit, offset), fmt)
 
 
-def _plain(v: Identifier | None) -> str:
-    return "" if v is None else " ".join(str(v).split())
+def write_serialized(store: Store, query: NamedQuery, fmt: str, output: BinaryIO,
+                     params: dict[str, str] | None = None, *, allow_network: bool = False,
+                     limit: int | None = None, offset: int | None = None) -> None:
+    """The same, written to ``output`` as the engine serialises it (the CLI streams it)."""
+    store.write_results(_checked(query, params, allow_network, limit, offset), fmt, output)
 
 
-def _is_iri_column(rows: list[dict[str, Identifier]], c: str) -> bool:
-    values = [_plain(r.get(c)) for r in rows if r.get(c) is not None and _plain(r.get(c))]
-    return bool(values) and all(v.startswith(("http://", "https://", "urn:", "file:")) for v in values)
+def run_plain(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
+              allow_network: bool = False, limit: int | None = None, offset: int | None = None,
+              ) -> tuple[list[str], Iterator[list[str]]]:
+    """A SELECT query's variables and its rows as plain values, as the engine gives them."""
+    return store.plain_rows(_checked(query, params, allow_network, limit, offset))
 
 
-def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
+def _plain(v: str) -> str:
+    return " ".join(v.split())
+
+
+def _is_iri(v: str) -> bool:
+    return v.startswith(("http://", "https://", "urn:", "file:"))
+
+
+def _is_iri_column(rows: list[list[str]], i: int) -> bool:
+    values = [r[i] for r in rows if r[i]]
+    return bool(values) and all(_is_iri(v) for v in values)
+
+
+def _short(v: str) -> str:
+    """An IRI cell in kg's prefixes (kg:Capture), each IRI of a cell that joins several
+    with '|'."""
+    parts = v.split("|")
+    if not all(_is_iri(p) and " " not in p for p in parts):
+        return v
+    for i, part in enumerate(parts):
+        for prefix, ns in PREFIXES.items():
+            if part.startswith(ns):
+                parts[i] = f"{prefix}:{part[len(ns):]}"
+                break
+    return "|".join(parts)
+
+
+def table(names: list[str], rows: Iterable[list[str]], *, max_width: int = 60, width: int | None = None,
           limit: int | None = None) -> str:
-    """A plain text table for people: names first and IRIs last, each cell on one line,
-    cut with '…' to ``max_width``; given a terminal ``width``, the widest columns are
-    narrowed until the table fits it."""
-    if result.kind == "ask":
-        return "yes" if result.boolean else "no"
-    if result.kind == "graph":
-        return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples)
-    rows = result.rows if limit is None else result.rows[:limit]
-    def empty(c: str) -> bool:
-        return not any(_plain(r.get(c)) for r in result.rows)
+    """A plain text table for people from a SELECT query's plain rows: names first and IRIs
+    last, each cell on one line, cut with '…' to ``max_width``; given a terminal ``width``,
+    the widest columns are narrowed until the table fits it."""
+    every = [[_plain(v) for v in row] for row in rows]
+    shown_rows = every if limit is None else every[:limit]
+
+    def empty(i: int) -> bool:
+        return not any(r[i] for r in every)
 
     # stable: names first, then IRIs, then the columns no row fills (they give way first)
-    cols = sorted(result.variables, key=lambda c: (empty(c), _is_iri_column(result.rows, c)))
-
-    def cell(row: dict[str, Identifier], c: str) -> str:
-        v = row.get(c)
-        s = _plain(v)
-        for prefix, ns in PREFIXES.items():
-            if isinstance(v, URIRef) and s.startswith(ns):
-                s = f"{prefix}:{s[len(ns):]}"
-                break
-        return s
-
-    full = [[cell(r, c) for c in cols] for r in rows]
-    widths = [min(max_width, max([len(c)] + [len(row[i]) for row in full])) for i, c in enumerate(cols)]
+    order = sorted(range(len(names)), key=lambda i: (empty(i), _is_iri_column(every, i)))
+    cols = [names[i] for i in order]
+    iri = {i for i in order if _is_iri_column(every, i)}
+    full = [[_short(r[i]) if i in iri else r[i] for i in order] for r in shown_rows]
+    widths = [min(max_width, max([len(c)] + [len(row[k]) for row in full])) for k, c in enumerate(cols)]
     hidden: list[str] = []
-    iri_columns = sum(1 for c in cols if _is_iri_column(result.rows, c) or empty(c))
+    iri_columns = sum(1 for i in order if i in iri or empty(i))
 
     def too_wide() -> bool:
         return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
@@ -246,21 +271,27 @@ def table(result: QueryResult, *, max_width: int = 60, width: int | None = None,
     lines = ["  ".join(cut(c, w).ljust(w) for c, w in zip(cols, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
     lines += ["  ".join(cut(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in full]
-    shown = f"{len(rows)} of {len(result.rows)} rows" if len(rows) < len(result.rows) else f"{len(rows)} rows"
+    shown = f"{len(full)} of {len(every)} rows" if len(full) < len(every) else f"{len(full)} rows"
     if hidden:
         shown += f"; not shown, to fit: {', '.join(hidden)} (--format csv has all)"
     lines.append(f"({shown})")
     return "\n".join(lines)
 
 
-def plain_tsv(result: QueryResult, *, limit: int | None = None) -> str:
+def graph_or_answer(result: QueryResult) -> str:
+    """An ASK query's answer (yes, no) or a CONSTRUCT's triples, for people."""
+    if result.kind == "ask":
+        return "yes" if result.boolean else "no"
+    return "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in result.triples)
+
+
+def plain_tsv(names: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
     """Tab-separated plain values (no <IRI> brackets, quotes or language tags), as
-    spreadsheets expect: one header line of names, tabs and line breaks in values made
-    spaces."""
-    rows = result.rows if limit is None else result.rows[:limit]
-    lines = ["\t".join(result.variables)]
-    lines += ["\t".join(_plain(r.get(c)) for c in result.variables) for r in rows]
-    return "\n".join(lines) + "\n"
+    spreadsheets expect, a line at a time: one header line of names, tabs and line breaks
+    in values made spaces."""
+    yield "\t".join(names) + "\n"
+    for row in rows:
+        yield "\t".join(_plain(v) for v in row) + "\n"
 
 
 def describe(queries: dict[str, NamedQuery]) -> str:
@@ -279,12 +310,15 @@ __all__ = [
     "bind_values",
     "canonical",
     "describe",
+    "graph_or_answer",
     "load",
     "names_dataset",
     "plain_tsv",
     "reaches_network",
     "registry",
     "run",
+    "run_plain",
     "run_serialized",
     "table",
+    "write_serialized",
 ]

@@ -124,16 +124,17 @@ def test_query_output_for_people_and_for_spreadsheets(seed_build, capsys) -> Non
         assert n == 3
     s = open_store(settings.store_path, read_only=True)
     try:
-        result = queries.run(s, queries.load("relations", settings.queries_dir))
+        names, rows = queries.run_plain(s, queries.load("relations", settings.queries_dir))
+        every = list(rows)
     finally:
         s.close()
-    text = queries.table(result, width=100)
+    text = queries.table(names, every, width=100)
     assert all(len(line) <= 100 for line in text.splitlines())
     header = text.splitlines()[0].split()
     assert header[1].startswith("subjectLab") and "subject" not in header  # names kept, IRIs give way
     footer = text.splitlines()[-1]
-    assert footer.startswith(f"({len(result.rows)} rows; not shown") and "subject" in footer
-    wide = queries.table(result).splitlines()[0].split()
+    assert footer.startswith(f"({len(every)} rows; not shown") and "subject" in footer
+    wide = queries.table(names, every).splitlines()[0].split()
     assert wide.index("subjectLabel") < wide.index("subject")  # names before IRIs
 
 

@@ -144,7 +144,7 @@ def test_graph_store_protocol_and_sparql_read_the_same_graph(oxigraph_server: st
 
 
 def test_query_form_is_read_after_the_prologue() -> None:
-    from kg.store.remote import query_form
+    from kg.sparql import query_form
 
     assert query_form("# title: x\n# param: a <b#c>\nPREFIX kg: <https://e/x#>\nBASE <http://b/>\n"
                       "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }") == "CONSTRUCT"

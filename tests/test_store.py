@@ -3,6 +3,7 @@ atomic replacement, persistence."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from rdflib.namespace import RDF, SKOS
 from kg import iris
 from kg.errors import QueryError, StoreError
 from kg.store import Store, open_store
+from kg.store.base import serialized
 from kg.vocab import KG
 
 G1, G2 = iris.graph("doc1"), iris.graph("doc2")
@@ -68,12 +70,30 @@ def test_a_failed_write_leaves_the_graph_intact(store: Store) -> None:
 def test_bindings_and_result_formats(store: Store) -> None:
     store.replace_graph(G1, kia_triples())
     q = "SELECT ?l WHERE { ?a skos:prefLabel ?l }"
-    assert b"KIA" in store.query_serialized(q, "csv")
-    assert b'"results"' in store.query_serialized(q, "json")
+    assert b"KIA" in serialized(store, q, "csv")
+    assert b'"results"' in serialized(store, q, "json")
     with pytest.raises(QueryError):
-        store.query_serialized(q, "yaml")
+        serialized(store, q, "yaml")
     with pytest.raises(QueryError):
         store.query("SELECT WHERE {")
+
+
+def test_rows_come_as_plain_values_and_answers_stream(store: Store) -> None:
+    """What the CLI prints without building an RDF term per cell: the engine's own values
+    (an IRI, a literal without quotes or language tag, "" when unbound), a value over two
+    lines kept whole; and a W3C answer written to a file as the engine serialises it."""
+    note = 'deux lignes,\r\n"citées"'
+    store.replace_graph(G1, kia_triples() + [(KIA, SKOS.note, Literal(note)), (TNLA, SKOS.prefLabel, Literal("TNLA"))])
+    q = ("SELECT ?a ?l ?n WHERE { ?a skos:prefLabel ?l OPTIONAL { ?a skos:note ?n } } ORDER BY ?l")
+    names, rows = store.plain_rows(q)
+    assert names == ["a", "l", "n"]
+    assert list(rows) == [[str(KIA), "KIA", note], [str(TNLA), "TNLA", ""]]
+    out = io.BytesIO()
+    store.write_results(q, "tsv", out)
+    lines = out.getvalue().decode().splitlines()
+    assert lines[0] == "?a\t?l\t?n" and lines[1].startswith(f"<{KIA}>\t\"KIA\"@fr\t")
+    with pytest.raises(QueryError):
+        store.plain_rows("ASK { ?s ?p ?o }")
 
 
 def test_the_store_persists_and_opens_read_only(tmp_path: Path) -> None:

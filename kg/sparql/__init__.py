@@ -100,3 +100,18 @@ def reaches_network(text: str) -> bool:
 def names_dataset(text: str) -> bool:
     """Whether a query gives its own dataset (FROM, FROM NAMED)."""
     return bool(_FROM.search(_words(text)))
+
+
+_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
+_FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue."""
+    pos = 0
+    while (m := _PROLOGUE_ITEM.match(sparql, pos)) and m.end() > pos:
+        pos = m.end()
+    m = _FORM.match(sparql, pos)
+    if m is None:
+        raise QueryError(f"not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE): {sparql[:80]!r}")
+    return m.group(1).upper()

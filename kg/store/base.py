@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from rdflib import BNode, Dataset, Literal, URIRef, Variable
 from rdflib.term import Identifier
@@ -181,8 +181,13 @@ class Store(Protocol):
     def query(self, sparql: str) -> QueryResult:
         """Run a query over the union of the named graphs (kg's prefixes predeclared)."""
 
-    def query_serialized(self, sparql: str, fmt: str) -> bytes:
-        """Run a SELECT or ASK query and return it in a W3C result format (RESULT_FORMATS)."""
+    def write_results(self, sparql: str, fmt: str, output: BinaryIO) -> None:
+        """Run a SELECT or ASK query and write its answer to ``output`` in a W3C result
+        format (RESULT_FORMATS), as the engine serialises it: row by row, no row held."""
+
+    def plain_rows(self, sparql: str) -> tuple[list[str], Iterator[list[str]]]:
+        """Run a SELECT query: its variables, and its rows one at a time as plain values
+        (an IRI, a literal's lexical form; "" when unbound), with no RDF term built."""
 
     def respond(self, sparql: str, *, accept: str | None, base: str | None = None,
                 default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
@@ -208,3 +213,10 @@ class Store(Protocol):
         """Number of quads."""
 
     def close(self) -> None: ...
+
+
+def serialized(store: Store, sparql: str, fmt: str) -> bytes:
+    """A SELECT or ASK query's whole answer in a W3C result format, as bytes."""
+    out = io.BytesIO()
+    store.write_results(sparql, fmt, out)
+    return out.getvalue()

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Literal, URIRef, Variable
@@ -35,6 +35,12 @@ _RESULT_FORMATS = {
     "tsv": ox.QueryResultsFormat.TSV,
 }
 _RDF_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+
+
+def _value(term: object) -> str:
+    """A term's plain value: an IRI, a literal's lexical form, a blank node's label, or ""
+    when unbound."""
+    return "" if term is None else term.value  # type: ignore[attr-defined]
 
 
 def to_rdflib(term: object) -> Identifier:
@@ -149,19 +155,34 @@ class OxigraphStore:
                    for t in res]  # type: ignore[attr-defined]
         return QueryResult("graph", triples=triples)
 
-    def query_serialized(self, sparql: str, fmt: str) -> bytes:
+    def write_results(self, sparql: str, fmt: str, output: BinaryIO) -> None:
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
         res = self._run(sparql)
         if not isinstance(res, (ox.QuerySolutions, ox.QueryBoolean)):
             raise QueryError("only SELECT and ASK queries have a result format; "
                              "CONSTRUCT gives RDF")
-        try:
-            data = res.serialize(format=_RESULT_FORMATS[fmt])
+        try:  # Oxigraph writes each solution as it comes: no row is held, no term converted
+            res.serialize(output, format=_RESULT_FORMATS[fmt])
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise QueryError(f"the query failed while it ran: {type(exc).__name__}: {exc}") from exc
-        assert data is not None  # no output given: the bytes are returned
-        return data
+
+    def plain_rows(self, sparql: str) -> tuple[list[str], Iterator[list[str]]]:
+        res = self._run(sparql)
+        if not isinstance(res, ox.QuerySolutions):
+            raise QueryError("only a SELECT query has rows")
+        names = [v.value for v in res.variables]
+
+        def rows() -> Iterator[list[str]]:
+            try:
+                for sol in res:
+                    yield [_value(sol[n]) for n in names]
+            except OSError as exc:
+                raise QueryError(f"the query failed while it ran: {type(exc).__name__}: {exc}") from exc
+
+        return names, rows()
 
     def respond(self, sparql: str, *, accept: str | None, base: str | None = None,
                 default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),

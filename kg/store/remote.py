@@ -14,11 +14,11 @@ read by ``GET ...?graph=IRI`` (N-Triples) instead of a CONSTRUCT.
 
 from __future__ import annotations
 
+import csv
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -27,7 +27,7 @@ from rdflib.term import Identifier
 
 from .. import files, sparql
 from ..errors import QueryError, StoreError
-from ..sparql import bind, names_dataset
+from ..sparql import bind, names_dataset, query_form
 from ..vocab import GRAPHS_BASE, PREFIXES
 from .base import (
     MEDIA,
@@ -55,19 +55,18 @@ _ACCEPT_RESULTS = "application/sparql-results+json"
 # asked for JSON, Virtuoso answers a CONSTRUCT as s/p/o bindings: ask each form for its own
 _RDFLIB_GRAPH = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "xml": "xml"}
 _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
-_PROLOGUE_ITEM = re.compile(r"\s*(?:#[^\n]*(?:\n|$)|PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s*<[^>]*>)", re.IGNORECASE)
-_FORM = re.compile(r"\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
-def query_form(sparql: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue."""
-    pos = 0
-    while (m := _PROLOGUE_ITEM.match(sparql, pos)) and m.end() > pos:
-        pos = m.end()
-    m = _FORM.match(sparql, pos)
-    if m is None:
-        raise QueryError(f"not a SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE): {sparql[:80]!r}")
-    return m.group(1).upper()
+def _lines(chunks: Iterable[str]) -> Iterator[str]:
+    """Text in chunks as lines that keep their ends (what ``csv.reader`` needs to read a
+    quoted value over several lines)."""
+    rest = ""
+    for chunk in chunks:
+        parts = (rest + chunk).splitlines(keepends=True)
+        rest = parts.pop() if parts and not parts[-1].endswith("\n") else ""
+        yield from parts
+    if rest:
+        yield rest
 
 
 def is_remote(location: object) -> bool:
@@ -94,12 +93,16 @@ class RemoteStore:
 
     # -- HTTP --------------------------------------------------------------------
     def _post(self, url: str, form: dict[str, Any], accept: str | None = None,
-              params: dict[str, str] | None = None) -> httpx.Response:
+              params: dict[str, str] | None = None, *, stream: bool = False) -> httpx.Response:
         """A URL-encoded form POST: the one way every SPARQL 1.1 server takes both queries
-        and updates (Virtuoso 7.2 hangs on a direct application/sparql-query body)."""
+        and updates (Virtuoso 7.2 hangs on a direct application/sparql-query body). With
+        ``stream``, the body is read as the caller iterates it (and closes it)."""
         headers = {"Accept": accept} if accept else {}
         try:
-            r = self._http.post(url, data=form, headers=headers, params=params)
+            request = self._http.build_request("POST", url, data=form, headers=headers, params=params)
+            r = self._http.send(request, stream=stream)
+            if r.status_code >= 300:
+                r.read()
         except httpx.HTTPError as exc:
             raise StoreError(f"{url}: the SPARQL server cannot be reached: {exc}") from exc
         if r.status_code == 400:
@@ -108,9 +111,9 @@ class RemoteStore:
             raise StoreError(f"{url} answered {r.status_code}: {r.text.strip()[:500]}")
         return r
 
-    def _query(self, sparql: str, accept: str) -> httpx.Response:
+    def _query(self, sparql: str, accept: str, *, stream: bool = False) -> httpx.Response:
         return self._post(self.query_url, {"query": _PROLOGUE + sparql}, accept,
-                          params={"union-default-graph": "true"})
+                          params={"union-default-graph": "true"}, stream=stream)
 
     def update(self, sparql: str) -> None:
         if self.read_only:
@@ -162,10 +165,39 @@ class RemoteStore:
             rows.append({str(k): v for k, v in b.items() if v is not None})
         return QueryResult("select", variables=names, rows=rows)
 
-    def query_serialized(self, sparql: str, fmt: str) -> bytes:
+    def write_results(self, sparql: str, fmt: str, output: BinaryIO) -> None:
+        """The server's answer, written on as it arrives."""
         if fmt not in RESULT_FORMATS:
             raise QueryError(f"unknown result format {fmt!r}: use one of {', '.join(RESULT_FORMATS)}")
-        return self._query(sparql, RESULT_FORMATS[fmt]).content
+        r = self._query(sparql, RESULT_FORMATS[fmt], stream=True)
+        try:
+            output.writelines(r.iter_bytes())
+        except httpx.HTTPError as exc:
+            raise StoreError(f"{self.query_url}: the answer was cut: {exc}") from exc
+        finally:
+            r.close()
+
+    def plain_rows(self, sparql: str) -> tuple[list[str], Iterator[list[str]]]:
+        """The server's CSV answer (plain values, W3C), read a row at a time."""
+        if query_form(sparql) != "SELECT":
+            raise QueryError("only a SELECT query has rows")
+        r = self._query(sparql, RESULT_FORMATS["csv"], stream=True)
+        reader = csv.reader(_lines(r.iter_text()))
+        try:
+            names = next(reader, [])
+        except BaseException:
+            r.close()
+            raise
+
+        def rows() -> Iterator[list[str]]:
+            try:
+                yield from reader
+            except httpx.HTTPError as exc:
+                raise StoreError(f"{self.query_url}: the answer was cut: {exc}") from exc
+            finally:
+                r.close()
+
+        return names, rows()
 
     def respond(self, sparql: str, *, accept: str | None, base: str | None = None,
                 default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = (),
