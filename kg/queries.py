@@ -147,6 +147,11 @@ def pages(text: str) -> bool:
 
 
 _PAGE = re.compile(r"^(\s*)#\s*page:\s?(.*)$", re.MULTILINE)
+_PAGE_KEYS = re.compile(r"^\s*#\s*page (\w+):\s?(.*)$", re.MULTILINE)
+
+
+def _modifiers(limit: int | None, offset: int | None) -> list[str]:
+    return [f"{word} {n}" for word, n in (("LIMIT", limit), ("OFFSET", offset)) if n]
 
 
 def paged(text: str, limit: int | None, offset: int | None, *, first: bool = True) -> str:
@@ -157,46 +162,64 @@ def paged(text: str, limit: int | None, offset: int | None, *, first: bool = Tru
     before the rest (grouping, labels) is worked out for them alone."""
     if (limit is None and not offset) or not pages(text):
         return text
-    cut = [f"{word} {n}" for word, n in (("LIMIT", limit), ("OFFSET", offset)) if n]
     if first and _PAGE.search(text):
-        return _PAGE.sub(lambda m: m.group(1) + m.group(2).replace("$page", " ".join(cut)), text)
-    return text + "".join(f"\n{c}" for c in cut)
+        cut = " ".join(_modifiers(limit, offset))
+        return _PAGE.sub(lambda m: m.group(1) + m.group(2).replace("$page", cut), text)
+    return text + "".join(f"\n{c}" for c in _modifiers(limit, offset))
 
 
-def _checked(query: NamedQuery, params: dict[str, str] | None, allow_network: bool,
-             limit: int | None = None, offset: int | None = None) -> str:
-    # a parameter narrows the rows already; the page line chooses among all of them
-    text = paged(prepared(query, params or {}), limit, offset, first=not params)
+def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
+             allow_network: bool = False, limit: int | None = None, offset: int | None = None) -> str:
+    """The query as it will run: parameters bound, cut to the page asked for. A query with
+    a line ``# page NAME: SELECT ?NAME ...`` chooses its page's keys first, with that query
+    (``$page`` its LIMIT and OFFSET), then runs bound to them as it would to a parameter
+    NAME of several values (its ``# with NAME:`` lines): its parts that are subqueries,
+    which a VALUES at the top does not reach, read the page's keys alone."""
+    params = params or {}
+    keys = _PAGE_KEYS.search(query.text)
+    if keys and not params and (limit is not None or offset) and pages(query.text):
+        name, chosen = keys.group(1), keys.group(2).replace("$page", " ".join(_modifiers(limit, offset)))
+        _checked_network(query, chosen, allow_network)
+        _, rows = store.plain_rows(chosen)
+        text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows)})
+    else:  # a parameter narrows the rows already; the page line chooses among all of them
+        text = paged(prepared(query, params), limit, offset, first=not params)
+    _checked_network(query, text, allow_network)
+    return text
+
+
+def _checked_network(query: NamedQuery, text: str, allow_network: bool) -> None:
     if not allow_network and reaches_network(text):
         raise QueryError(f"{query.path}: the query uses SERVICE, which would reach another endpoint "
                          f"over the network; kg refuses it unless you pass --allow-network")
-    return text
 
 
 def run(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
         allow_network: bool = False, limit: int | None = None, offset: int | None = None) -> QueryResult:
-    return store.query(_checked(query, params, allow_network, limit, offset))
+    return store.query(text_for(store, query, params, allow_network=allow_network, limit=limit, offset=offset))
 
 
 def run_serialized(store: Store, query: NamedQuery, fmt: str,
                    params: dict[str, str] | None = None, *, allow_network: bool = False,
                    limit: int | None = None, offset: int | None = None) -> bytes:
     """csv, tsv, json (and xml): the W3C SPARQL 1.1 result formats, written by the engine."""
-    return serialized(store, _checked(query, params, allow_network, limit, offset), fmt)
+    text = text_for(store, query, params, allow_network=allow_network, limit=limit, offset=offset)
+    return serialized(store, text, fmt)
 
 
 def write_serialized(store: Store, query: NamedQuery, fmt: str, output: BinaryIO,
                      params: dict[str, str] | None = None, *, allow_network: bool = False,
                      limit: int | None = None, offset: int | None = None) -> None:
     """The same, written to ``output`` as the engine serialises it (the CLI streams it)."""
-    store.write_results(_checked(query, params, allow_network, limit, offset), fmt, output)
+    text = text_for(store, query, params, allow_network=allow_network, limit=limit, offset=offset)
+    store.write_results(text, fmt, output)
 
 
 def run_plain(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
               allow_network: bool = False, limit: int | None = None, offset: int | None = None,
               ) -> tuple[list[str], Iterator[list[str]]]:
     """A SELECT query's variables and its rows as plain values, as the engine gives them."""
-    return store.plain_rows(_checked(query, params, allow_network, limit, offset))
+    return store.plain_rows(text_for(store, query, params, allow_network=allow_network, limit=limit, offset=offset))
 
 
 def _plain(v: str) -> str:
@@ -320,5 +343,6 @@ __all__ = [
     "run_plain",
     "run_serialized",
     "table",
+    "text_for",
     "write_serialized",
 ]
