@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 
+from rdflib import URIRef
 from rdflib.term import Identifier
 
 from ..errors import QueryError
@@ -22,10 +23,20 @@ def text(name: str) -> str:
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
+_NOT_IN_IRI = re.compile(r'[\s<>"{}|\\^`]')
+
+
 def bind(text: str, values: dict[str, Identifier]) -> str:
-    """The query with its parameters bound by one VALUES block of RDF terms."""
+    """The query with its parameters bound by one VALUES block of RDF terms. A parameter
+    that names a graph (``GRAPH ?g``) is also written there, as the IRI: Oxigraph reads
+    every graph before it joins the VALUES (0.32 s for one document's graph among
+    100,000, 0.003 s named)."""
     if not values:
         return text
+    for name, term in values.items():
+        if isinstance(term, URIRef) and ":" in term and not _NOT_IN_IRI.search(term):
+            graph = f"GRAPH {term.n3()}"
+            text = re.sub(rf"\bGRAPH\s+\?{name}\b", lambda _m: graph, text, flags=re.IGNORECASE)  # noqa: B023
     names = " ".join(f"?{k}" for k in values)
     row = " ".join(v.n3() for v in values.values())
     block = f" VALUES ({names}) {{ ({row}) }}"

@@ -43,10 +43,9 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -
                 text = ", ".join(str(row[k]) for k in ("place", "date") if k in row)
                 labels.setdefault(node, (3, text))
         for row in store.query(bind_values(sparql.text("describe_evidence"), "node", nodes)).rows:
-            node = str(row["node"])
-            item = (int(row["start"]), int(row["end"]), str(row["file"]), str(row["sentence"]))  # type: ignore[call-overload]
-            if node not in evidence or item < evidence[node]:
-                evidence[node] = item
+            first = str(row["first"])  # start and end padded to ten digits, file, U+001F, sentence
+            file, _, sentence = first[20:].partition("\x1f")
+            evidence[str(row["node"])] = (int(first[:10]), int(first[10:20]), file, sentence)
     out = []
     for f in findings:
         ev = evidence.get(f.focus)
