@@ -216,7 +216,7 @@ def _node(store: Store, name: str | None) -> str | None:
 
     from . import sparql
 
-    found = store.query(queries.bind(sparql.text("find_node"), {"name": Literal(name)})).rows
+    found = store.query(sparql.scoped(sparql.text("find_node"), "name", [Literal(name)])).rows
     nodes = list(dict.fromkeys(str(r["node"]) for r in found))
     if not nodes:
         raise KgError(f"--actor {name!r}: no actor or person has this name, other name or IRI "

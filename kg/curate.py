@@ -283,7 +283,7 @@ def _node(state: _State, ref: object, where: Correction) -> URIRef:
     elif SHORT.match(text):
         node = URIRef(INSTANCE_BASE + text)
     else:
-        rows = state.store.query(sparql.bind(sparql.text("curate_find"), {"name": Literal(text)})).rows
+        rows = state.store.query(sparql.scoped(sparql.text("curate_find"), "name", [Literal(text)])).rows
         found = sorted({str(r["node"]) for r in rows})
         if len(found) > 1:
             raise KgError(f"{where.file}, correction {where.index}: {text!r} names {len(found)} nodes "
