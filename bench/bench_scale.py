@@ -3,14 +3,19 @@ mapping and store), then, measured in one run for each size:
 
 - load: kg's write path (``pipeline.GraphWriter``: new reports in batches, as ``kg build``
   writes them) against pyoxigraph's ``bulk_load`` of the same quads (ratio);
-- every named query, p50 and p99 of ``--n`` runs in-process (results read into rdflib
-  terms, as ``kg query`` does): the whole answer, its first page (``LIMIT 100``), and, for
+- every named query, p50 and p99 of ``--n`` runs in-process (plain values read as
+  ``kg query`` reads them): the whole answer, its first page (``--limit 100``), and, for
   the queries that take one, with a parameter (the actor, place or node that recurs most);
 - validation of one report (``kg validate --document``), an export slice (GEXF of the
   busiest actor's neighbourhood), and validation of the whole store (in its own process);
 - the process's peak resident memory after each step (ru_maxrss: it only grows).
 
-    .venv/bin/python bench/bench_scale.py [--sizes 10000 30000] [--n 5]
+From ``--bounded-from`` engagements on, only what a target bounds is measured: first
+pages, parameters, one report's validation, the load, and the slice of the least busy
+actor. Whole answers, the busiest actor's slice (most of the graph) and whole-store
+validation grow with the graph and would take hours at a million engagements.
+
+    .venv/bin/python bench/bench_scale.py [--sizes 10000 30000] [--n 5] [--bounded-from 300000]
 
 Writes bench/results/scale.json and scale.md, and plots bench/plots/scale-*.png (log-log).
 Each size runs in its own process, so its memory is its own.
@@ -28,6 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS, PLOTS = HERE / "results", HERE / "plots"
@@ -43,7 +49,7 @@ def _pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, round(p * (len(values) - 1)))]
 
 
-def one_size(n_engagements: int, runs: int) -> dict[str, object]:
+def one_size(n_engagements: int, runs: int, bounded: bool = False) -> dict[str, Any]:
     import pyoxigraph as ox
     import synth  # type: ignore[import-not-found]
 
@@ -56,7 +62,7 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     from kg.store.base import statement_lines
     from kg.validate import validate
 
-    out: dict[str, object] = {"engagements": n_engagements}
+    out: dict[str, Any] = {"engagements": n_engagements, "bounded": bounded}
     tmp = Path(tempfile.mkdtemp(prefix="kg-scale-"))
     settings = Settings(out_dir=tmp / "out")
     store = open_store(tmp / "store")
@@ -100,7 +106,9 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     for name, q in queries.registry(settings.queries_dir).items():
         row: dict[str, float] = {}
         # as `kg query` runs them: the page chosen by the engine, plain values, no RDF terms
-        variants: dict[str, tuple[dict[str, str], int | None]] = {"all": ({}, None), "page": ({}, 100)}
+        variants: dict[str, tuple[dict[str, str], int | None]] = {"page": ({}, 100)}
+        if not bounded:
+            variants["all"] = ({}, None)
         if name in PARAMS:
             variants["param"] = ({PARAMS[name]: top[PARAMS[name]]}, None)
         for variant, (params, limit) in variants.items():
@@ -123,16 +131,20 @@ def one_size(n_engagements: int, runs: int) -> dict[str, object]:
     out["validate_one_document_findings"] = len(report.findings)
     out["rss_after_validation_mib"] = round(_rss_mib())
 
+    # the busiest actor's neighbourhood is most of the graph; bounded, the least busy one's
+    rare = str(iris.entity("actor", f"synth-actor-{synth.Corpus(n_engagements).m - 1}"))
+    actor = rare if bounded else top["actor"]
     t0 = time.perf_counter()
-    network = build_network(store, actor=top["actor"], hops=1)
+    network = build_network(store, actor=actor, hops=1)
     gexf.write(network, tmp / "slice.gexf")
     out["export_slice_s"] = round(time.perf_counter() - t0, 2)
     out["export_slice_nodes"] = network.graph.number_of_nodes()
     out["rss_after_export_mib"] = round(_rss_mib())
     store.close()
-    child = subprocess.run([sys.executable, __file__, "--validate-store", str(tmp / "store")],
-                           capture_output=True, text=True, check=True)  # its own process: its own peak memory
-    out["validate_store"] = json.loads(child.stdout.strip().splitlines()[-1])
+    if not bounded:
+        child = subprocess.run([sys.executable, __file__, "--validate-store", str(tmp / "store")],
+                               capture_output=True, text=True, check=True)  # its own process: its own peak memory
+        out["validate_store"] = json.loads(child.stdout.strip().splitlines()[-1])
     return out
 
 
@@ -153,25 +165,39 @@ def validate_store(path: Path) -> dict[str, object]:
     return {"s": round(seconds, 1), "findings": len(report.findings), "batched": batched, "rss_mib": round(_rss_mib())}
 
 
-def markdown(results: list[dict[str, object]]) -> str:
+def _get(r: dict[str, Any], *keys: str) -> Any:
+    """A nested value, or None where the size did not measure it (bounded)."""
+    for k in keys:
+        if not isinstance(r, dict) or k not in r:
+            return None
+        r = r[k]
+    return r
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
     sizes = [r["engagements"] for r in results]
-    lines = ["| | " + " | ".join(f"{s:,} engagements" for s in sizes) + " |",  # type: ignore[str-format]
+    lines = ["| | " + " | ".join(f"{s:,} engagements" + (" (bounded)" if r.get("bounded") else "")
+                                 for s, r in zip(sizes, results, strict=True)) + " |",
              "|---|" + "---|" * len(sizes)]
 
-    def row(label: str, get) -> None:  # type: ignore[no-untyped-def]
+    def row(label: str, get: Any) -> None:
         lines.append(f"| {label} | " + " | ".join(str(get(r)) for r in results) + " |")
+
+    def either(*keys: str) -> Any:
+        return lambda r: "—" if _get(r, *keys) is None else _get(r, *keys)
 
     row("triples", lambda r: f"{r['triples']:,}")
     row("kg write / bulk_load (s)", lambda r: f"{r['kg_write_s']} / {r['bulk_load_s']} = {r['write_vs_bulk_load']}x")
-    for name in sorted(results[0]["queries"]):  # type: ignore[call-overload]
-        row(f"`{name}` p50 / p99 (s)", lambda r, n=name: f"{r['queries'][n]['all_p50']} / {r['queries'][n]['all_p99']}")
-        row(f"`{name}` first page p50 (s)", lambda r, n=name: r["queries"][n]["page_p50"])
+    for name in sorted(results[0]["queries"]):
+        row(f"`{name}` p50 / p99 (s)", lambda r, n=name: "—" if _get(r, "queries", n, "all_p50") is None
+            else f"{r['queries'][n]['all_p50']} / {r['queries'][n]['all_p99']}")
+        row(f"`{name}` first page p50 (s)", either("queries", name, "page_p50"))
         if name in PARAMS:
-            row(f"`{name}` --param {PARAMS[name]} p50 (s)", lambda r, n=name: r["queries"][n]["param_p50"])
-    row("validate one report (s)", lambda r: r["validate_one_document_s"])
-    row("export slice, GEXF (s)", lambda r: r["export_slice_s"])
+            row(f"`{name}` --param {PARAMS[name]} p50 (s)", either("queries", name, "param_p50"))
+    row("validate one report (s)", either("validate_one_document_s"))
+    row("export slice, GEXF (s; nodes)", lambda r: f"{r['export_slice_s']}; {r['export_slice_nodes']}")
     row("validate the whole store: s, peak MiB (own process)",
-        lambda r: f"{r['validate_store']['s']}, {r['validate_store']['rss_mib']}"
+        lambda r: "—" if "validate_store" not in r else f"{r['validate_store']['s']}, {r['validate_store']['rss_mib']}"
                   + (" (in batches)" if r["validate_store"]["batched"] else " (one pass)"))
     row("peak RSS after load / queries / validation / export (MiB)",
         lambda r: f"{r['rss_after_load_mib']} / {r['rss_after_queries_mib']} / {r['rss_after_validation_mib']} / "
@@ -179,30 +205,37 @@ def markdown(results: list[dict[str, object]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plots(results: list[dict[str, object]]) -> list[Path]:
+def _curve(ax: Any, results: list[dict[str, Any]], keys: tuple[str, ...], label: str) -> None:
+    points = [(r["engagements"], _get(r, *keys)) for r in results if _get(r, *keys) is not None]
+    if points:
+        ax.plot([x for x, _ in points], [y for _, y in points], marker="o", label=label)
+
+
+def plots(results: list[dict[str, Any]]) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     PLOTS.mkdir(exist_ok=True)
-    sizes = [r["engagements"] for r in results]
     written = []
+    for variant, what in (("all", "whole answer"), ("page", "first page (100 rows)")):
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for name in sorted(results[0]["queries"]):
+            _curve(ax, results, ("queries", name, f"{variant}_p50"), name)
+        ax.axhline(1.0, color="grey", linestyle=":", label="1 s")
+        ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel=f"p50 (s), {what}",
+               title=f"Named queries against size: {what}")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        written.append(PLOTS / ("scale-queries.png" if variant == "all" else "scale-first-page.png"))
+        fig.savefig(written[-1], dpi=110)
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name in sorted(results[0]["queries"]):  # type: ignore[call-overload]
-        ax.plot(sizes, [r["queries"][name]["all_p50"] for r in results], marker="o", label=name)  # type: ignore[index]
-    ax.axhline(1.0, color="grey", linestyle=":", label="1 s")
-    ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="p50 (s), whole answer",
-           title="Named queries against size")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    written.append(PLOTS / "scale-queries.png")
-    fig.savefig(written[-1], dpi=110)
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for key, label in (("kg_write_s", "kg write"), ("bulk_load_s", "pyoxigraph bulk_load"),
-                       ("validate_one_document_s", "validate one report"), ("export_slice_s", "export slice")):
-        ax.plot(sizes, [r[key] for r in results], marker="o", label=label)
-    ax.plot(sizes, [r["validate_store"]["s"] for r in results], marker="o", label="validate the whole store")  # type: ignore[index]
+    for keys, label in ((("kg_write_s",), "kg write"), (("bulk_load_s",), "pyoxigraph bulk_load"),
+                        (("validate_one_document_s",), "validate one report"), (("export_slice_s",), "export slice"),
+                        (("validate_store", "s"), "validate the whole store")):
+        _curve(ax, results, keys, label)
+    ax.axhline(2.0, color="grey", linestyle=":", label="2 s (one report)")
     ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="seconds", title="Steps against size")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -210,9 +243,8 @@ def plots(results: list[dict[str, object]]) -> list[Path]:
     fig.savefig(written[-1], dpi=110)
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key in ("rss_after_load_mib", "rss_after_queries_mib", "rss_after_validation_mib", "rss_after_export_mib"):
-        ax.plot(sizes, [r[key] for r in results], marker="o", label=key.removeprefix("rss_after_").removesuffix("_mib"))
-    ax.plot(sizes, [r["validate_store"]["rss_mib"] for r in results], marker="o",  # type: ignore[index]
-            label="validate the whole store (own process)")
+        _curve(ax, results, (key,), key.removeprefix("rss_after_").removesuffix("_mib"))
+    _curve(ax, results, ("validate_store", "rss_mib"), "validate the whole store (own process)")
     ax.set(xscale="log", yscale="log", xlabel="engagements", ylabel="peak RSS (MiB)", title="Memory against size")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -225,6 +257,8 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 30_000])
     p.add_argument("--n", type=int, default=5, help="runs per query (default 5)")
+    p.add_argument("--bounded-from", type=int, default=300_000,
+                   help="from this size on, measure only what a target bounds (default 300000)")
     p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size, JSON on stdout
     p.add_argument("--validate-store", type=Path, help=argparse.SUPPRESS)  # a grandchild: JSON on stdout
     args = p.parse_args()
@@ -232,12 +266,13 @@ def main() -> None:
         print(json.dumps(validate_store(args.validate_store)))
         return
     if args.one:
-        print(json.dumps(one_size(args.one, args.n)))
+        print(json.dumps(one_size(args.one, args.n, bounded=args.one >= args.bounded_from)))
         return
     results = []
     for size in args.sizes:  # each in its own process: its peak memory is its own
         t0 = time.perf_counter()
-        child = subprocess.run([sys.executable, __file__, "--one", str(size), "--n", str(args.n)],
+        child = subprocess.run([sys.executable, __file__, "--one", str(size), "--n", str(args.n),
+                                "--bounded-from", str(args.bounded_from)],
                                capture_output=True, text=True, check=False)
         if child.returncode:
             raise SystemExit(f"size {size} failed:\n{child.stderr}")

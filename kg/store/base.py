@@ -203,6 +203,11 @@ class Store(Protocol):
     def graph_triples(self, graph: URIRef) -> list[Triple]:
         """The triples of one named graph."""
 
+    def some_values(self, pairs: Iterable[tuple[URIRef, URIRef]], most: int = 2) -> list[Triple]:
+        """For each (node, property), up to ``most`` of its distinct values over every graph:
+        enough to count to ``most`` (sh:minCount 2, sh:maxCount 1) without reading the
+        thousands of values an actor named by thousands of documents has."""
+
     def dataset(self) -> Dataset:
         """Everything, as an rdflib Dataset (for serialisation and small graphs)."""
 

@@ -219,6 +219,18 @@ class OxigraphStore:
         return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
                 for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))]
 
+    def some_values(self, pairs: Iterable[tuple[URIRef, URIRef]], most: int = 2) -> list[Triple]:
+        out: list[Triple] = []
+        for node, prop in pairs:  # an index scan each, stopped at the ``most``-th value
+            seen: list[object] = []
+            for q in self._store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(prop)), None, None):
+                if q.object not in seen:
+                    seen.append(q.object)
+                    if len(seen) == most:
+                        break
+            out += [(node, prop, to_rdflib(o)) for o in seen]
+        return out
+
     def dump(self, path: Path, fmt: str = "trig") -> None:
         with files.replacing(path) as tmp:
             self._store.dump(str(tmp), format=_RDF_FORMATS[fmt], prefixes=PREFIXES)

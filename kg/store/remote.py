@@ -259,6 +259,19 @@ class RemoteStore:
         rows = self.query(_ours("store_graphs")).rows
         return sorted(r["g"] for r in rows if isinstance(r.get("g"), URIRef))  # type: ignore[misc]
 
+    def some_values(self, pairs: Iterable[tuple[URIRef, URIRef]], most: int = 2) -> list[Triple]:
+        """Each property's least and greatest value (two at most, when it has two or more),
+        one query per 400 nodes: a server has no index scan to stop early."""
+        wanted = set(pairs)
+        nodes = sorted({n for n, _ in wanted})
+        out: list[Triple] = []
+        for i in range(0, len(nodes), 400):
+            text = sparql.scoped(sparql.text("validate_bounds"), "node", nodes[i:i + 400])
+            out += [t for t in self.query(text).triples if (t[0], t[1]) in wanted]
+        if most < 2:
+            out = list({(s, p): (s, p, o) for s, p, o in out}.values())
+        return out
+
     def graph_triples(self, graph: URIRef) -> list[Triple]:
         if self.graph_store_url is None:
             return self.query(bind(sparql.text("store_graph"), {"g": graph})).triples

@@ -45,6 +45,12 @@ class Shapes:
     graph: Graph  # everything, for names, messages and paths
     core: Graph  # without the sh:sparql constraints, for pySHACL
     checks: tuple[SparqlCheck, ...]
+    counted: frozenset[URIRef]  # the properties whose values the shapes count
+
+
+_COUNTED = ("SELECT DISTINCT ?p WHERE { ?shape sh:minCount|sh:maxCount|sh:qualifiedMinCount|sh:qualifiedMaxCount ?n ; "
+            "sh:path/(rdf:first|rdf:rest|sh:alternativePath|sh:inversePath|sh:zeroOrMorePath|sh:oneOrMorePath"
+            "|sh:zeroOrOnePath)* ?p . FILTER(isIRI(?p) && ?p != rdf:nil) }")  # the IRIs of every path
 
 
 def _severity(node: Node | None) -> Severity:
@@ -77,7 +83,8 @@ def load_shapes(path: Path) -> Shapes:
     for s, p, o in graph:
         if p != SH.sparql and s not in skip:
             core.add((s, p, o))
-    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))))
+    counted = frozenset(URIRef(str(row[0])) for row in core.query(_COUNTED, initNs={"sh": SH, "rdf": RDF}))  # type: ignore[index]
+    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), counted)
 
 
 def _texts(graph: Graph, node: Node, prop: URIRef) -> dict[str, str]:
@@ -202,11 +209,13 @@ def data_graph(store: Store) -> Graph:
     return g
 
 
-def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, chunk: int = 400) -> Graph:
+def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, chunk: int = 400,
+                  counts: Iterable[URIRef] = ()) -> Graph:
     """What validating ``nodes`` (those ``graphs`` describe) reads, not a copy of the
     whole store. Of each node: what ``graphs`` and the graphs beside the documents (shared,
     inferred, curation) state of it; all its types; from every other graph, each
-    property's least and greatest value only (enough to count to two, as the shapes do).
+    property that the shapes count (``counts``) or these graphs state, two values only
+    (enough to count to two, as the shapes do: ``Store.some_values``).
     Then its members, the type of every node it points at (for sh:class), the time points
     it points at, whole; and the ontology (for subclasses). An actor that thousands of
     documents name brings two of its sentences, not thousands: what another document says
@@ -227,8 +236,12 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
         for t in store.graph_triples(graph):
             g.add(t)
     each(sparql.scoped(sparql.text("validate_describe_in"), "g", beside), list(nodes))
-    for name in ("validate_types", "validate_bounds", "validate_members"):
+    for name in ("validate_types", "validate_members"):
         each(sparql.text(name), list(nodes))
+    pairs = {(n, p) for n in focus for p in counts}
+    pairs |= {(s, p) for s, p, _ in g if s in focus and p != RDF.type}  # type: ignore[misc]
+    for t in store.some_values(sorted(pairs)):
+        g.add(t)
     pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in focus} - focus)
     each(sparql.text("validate_types"), list(pointed))
     each(sparql.text("validate_describe"), sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
@@ -269,7 +282,8 @@ def run(store: Store, shapes_file: Path, *, graphs: Iterable[URIRef] | None = No
     shapes = load_shapes(shapes_file)
     focus = None if graphs is None else document_nodes(store, graphs)
     if data is None:
-        data = data_graph(store) if focus is None else neighbourhood(store, focus, list(graphs or ()))
+        data = data_graph(store) if focus is None else neighbourhood(store, focus, list(graphs or ()),
+                                                                     counts=shapes.counted)
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
         report.add((BNode(), RDF.type, SH.ValidationReport))
