@@ -147,7 +147,7 @@ def pages(text: str) -> bool:
 
 
 _PAGE = re.compile(r"^(\s*)#\s*page:\s?(.*)$", re.MULTILINE)
-_PAGE_KEYS = re.compile(r"^\s*#\s*page (\w+):\s?(.*)$", re.MULTILINE)
+_PAGE_KEYS = re.compile(r"^\s*#\s*page (by )?(\w+):\s?(.*)$", re.MULTILINE)
 
 
 def _modifiers(limit: int | None, offset: int | None) -> list[str]:
@@ -171,17 +171,23 @@ def paged(text: str, limit: int | None, offset: int | None, *, first: bool = Tru
 def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
              allow_network: bool = False, limit: int | None = None, offset: int | None = None) -> str:
     """The query as it will run: parameters bound, cut to the page asked for. A query with
-    a line ``# page NAME: SELECT ?NAME ...`` chooses its page's keys first, with that query
-    (``$page`` its LIMIT and OFFSET), then runs bound to them as it would to a parameter
-    NAME of several values (its ``# with NAME:`` lines): its parts that are subqueries,
-    which a VALUES at the top does not reach, read the page's keys alone."""
+    a line ``# page NAME: SELECT ?NAME ...`` (one row per key) chooses its page's keys
+    first, with that query (``$page`` its LIMIT and OFFSET), then runs bound to them as it
+    would to a parameter NAME of several values (its ``# with NAME:`` lines): its parts
+    that are subqueries, which a VALUES at the top does not reach, read the page's keys
+    alone. With ``# page by NAME:`` (one row or more per key), the first LIMIT + OFFSET
+    keys are chosen and the page is cut from their rows."""
     params = params or {}
     keys = _PAGE_KEYS.search(query.text)
-    if keys and not params and (limit is not None or offset) and pages(query.text):
-        name, chosen = keys.group(1), keys.group(2).replace("$page", " ".join(_modifiers(limit, offset)))
+    if keys and not params and limit is not None and pages(query.text):
+        by, name, chosen = keys.group(1), keys.group(2), keys.group(3)
+        chosen = chosen.replace("$page", " ".join(_modifiers(limit + (offset or 0), None) if by
+                                                  else _modifiers(limit, offset)))
         _checked_network(query, chosen, allow_network)
         _, rows = store.plain_rows(chosen)
         text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows)})
+        if by:
+            text = paged(text, limit, offset, first=False)
     else:  # a parameter narrows the rows already; the page line chooses among all of them
         text = paged(prepared(query, params), limit, offset, first=not params)
     _checked_network(query, text, allow_network)

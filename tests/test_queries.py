@@ -204,7 +204,7 @@ def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: i
     from kg.queries import paged, pages
 
     settings, _ = seed_build
-    q = load("documents", settings.queries_dir)  # no page line: cut at the end
+    q = load("corrections", settings.queries_dir)  # no page line: cut at the end
     whole = run(seed_store, q).rows
     assert run(seed_store, q, limit=2, offset=3).rows == whole[3:5]
     assert "\nLIMIT 2\nOFFSET 3" in paged(q.text, 2, 3)
@@ -212,10 +212,16 @@ def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: i
     assert not pages(own) and paged(own, 2, None) == own  # a query's own LIMIT is kept
 
 
-PAGED = {"engagements": "ORDER BY ?date ?event LIMIT 7 OFFSET 14 }",
-         "actors": "ORDER BY ?label ?actor LIMIT 7 OFFSET 14 }",
-         "relations": "ORDER BY ?type ?sLabel ?oLabel LIMIT 7 OFFSET 14 }",
-         "places": "VALUES ?place { <"}  # its page's places chosen first, then bound in each subquery
+# how each query is cut: in its own subquery (its ORDER BY and the page), or by its page's
+# keys chosen first and bound in each subquery (VALUES), the page cut from their rows at
+# the end when a key has several (aliases: a node's names); the page size (the seeds hold
+# 5 documents)
+PAGED = {"engagements": ("ORDER BY ?date ?event LIMIT 7 OFFSET 14 }", 7, False),
+         "actors": ("VALUES ?actor { <", 7, False),
+         "relations": ("ORDER BY ?type ?sLabel ?oLabel LIMIT 7 OFFSET 14 }", 7, False),
+         "places": ("VALUES ?place { <", 7, False),
+         "documents": ("VALUES ?graph { <", 2, False),
+         "aliases": ("VALUES ?node { <", 7, True)}
 
 
 @pytest.mark.parametrize("name", PAGED)
@@ -228,12 +234,13 @@ def test_a_query_chooses_its_page_before_describing_it(seed_build, seed_store, n
 
     settings, _ = seed_build
     q = load(name, settings.queries_dir)
-    text = text_for(seed_store, q, limit=7, offset=14)
-    assert PAGED[name] in text and not text.rstrip().endswith("OFFSET 14")
+    cut, size, at_end = PAGED[name]
+    text = text_for(seed_store, q, limit=size, offset=2 * size)
+    assert cut in text and text.rstrip().endswith(f"OFFSET {2 * size}") == at_end
     whole = run(seed_store, q).rows
-    assert len(whole) > 20
-    pages = [run(seed_store, q, limit=7, offset=k).rows for k in range(0, len(whole) + 7, 7)]
-    assert all(len(page) <= 7 for page in pages)
+    assert len(whole) > 2 * size
+    pages = [run(seed_store, q, limit=size, offset=k).rows for k in range(0, len(whole) + size, size)]
+    assert all(len(page) <= size for page in pages)
     assert [row for page in pages for row in page] == whole
 
 
