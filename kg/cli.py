@@ -8,6 +8,7 @@ graph has a violation (warnings and infos do not count), so it can gate a pipeli
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import itertools
@@ -15,10 +16,11 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import files, queries
 from .config import Settings
@@ -28,6 +30,9 @@ from .model import CORRECTION_STATUSES, CurationReport
 from .pipeline import build, shown, validation_scope, write_validation
 from .sparql import query_form
 from .store import Store, is_remote, open_store
+
+if TYPE_CHECKING:
+    from .validate import Steps
 
 EXIT_OK, EXIT_ERROR, EXIT_SKIPPED = 0, 1, 2
 EXIT_VIOLATIONS = 1  # kg validate: the graph has a violation
@@ -95,11 +100,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print("validation: no document written; the last report stands (kg validate checks the store)")
     elif not args.no_validate:  # its own step, timed on its own
         if progress:
-            what = f" the {len(scope)} document(s) written" if scope else ""
+            what = f" the {len(scope)} document(s) written" if scope else " the store"
             print(f"validating{what}", file=sys.stderr, flush=True)
         store = open_store(settings.store_location, read_only=True)
         try:
-            v = write_validation(store, settings, scope)
+            with _steps(progress) as steps:
+                v = write_validation(store, settings, scope, steps=steps)
         except OSError as exc:
             raise KgError(f"the store is built, but the validation report cannot be written "
                           f"({exc.strerror or exc}); fix it and run kg validate") from exc
@@ -192,6 +198,21 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _steps(shown: bool) -> Iterator[Steps | None]:
+    """A bar that follows validation's steps on a terminal (none otherwise)."""
+    if not shown:
+        yield None
+        return
+    from .validate import Bar
+
+    bar = Bar()
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
 def _limited(data: bytes, fmt: str, limit: int | None) -> bytes:
     """The first ``limit`` rows of a W3C CSV or JSON result."""
     if limit is None:
@@ -273,7 +294,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         graphs = None
         if args.document:
             graphs = document_graphs(store, args.document)
-        report, shacl = validate(store, settings=settings, graphs=graphs)
+        with _steps(sys.stderr.isatty()) as steps:
+            report, shacl = validate(store, settings=settings, graphs=graphs, steps=steps)
     finally:
         store.close()
     text = render(report, fmt, shacl)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlparse
 from urllib.request import url2pathname
 
@@ -32,6 +32,9 @@ T = TypeVar("T")
 from .resolve import resolve
 from .store import Store, open_store
 from .vocab import KG, ONTOLOGY_IRI
+
+if TYPE_CHECKING:
+    from .validate import Steps
 
 ONTOLOGY_GRAPH = URIRef(ONTOLOGY_IRI)
 
@@ -390,13 +393,14 @@ def curation_json(report: CurationReport) -> dict[str, object]:
     }
 
 
-def write_validation(store: Store, settings: Settings, graphs: list[URIRef] | None = None) -> ValidationReport:
+def write_validation(store: Store, settings: Settings, graphs: list[URIRef] | None = None,
+                     steps: Steps | None = None) -> ValidationReport:
     """The validation step after a build (``kg build`` runs it unless --no-validate):
     out/validation.html for curators and out/validation.ttl (the SHACL report graph); of
     the whole store, or of the nodes of some documents' graphs (against the whole store)."""
     from .validate import render, validate
 
-    result, shacl = validate(store, settings=settings, graphs=graphs)
+    result, shacl = validate(store, settings=settings, graphs=graphs, steps=steps)
     for fmt in ("html", "ttl"):
         files.write_text(settings.out_dir / f"validation.{fmt}", render(result, fmt, shacl))
     return result

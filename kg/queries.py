@@ -185,7 +185,7 @@ def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = No
                                                   else _modifiers(limit, offset)))
         _checked_network(query, chosen, allow_network)
         _, rows = store.plain_rows(chosen)
-        text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows)})
+        text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows if row[0])})
         if by:
             text = paged(text, limit, offset, first=False)
     else:  # a parameter narrows the rows already; the page line chooses among all of them

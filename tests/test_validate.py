@@ -179,6 +179,45 @@ def test_per_document_validation_finds_what_full_validation_finds(seed_build, se
     assert per_doc == {(f.shape, f.focus, f.value) for f in full.findings}
 
 
+class Steps:
+    """What a progress bar is told (kg.validate.Steps)."""
+
+    def __init__(self) -> None:
+        self.planned, self.begun, self.planned_before_first = 0, [], 0
+
+    def plan(self, steps: int) -> None:
+        self.planned += steps
+
+    def begin(self, what: str) -> None:
+        if not self.begun:
+            self.planned_before_first = self.planned
+        self.begun.append(what)
+
+
+def test_the_bar_follows_the_steps_of_one_document(seed_build, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Validating one document: read what it touches, pySHACL, each SPARQL check, then
+    describe; the bar on the terminal ends full, at the steps planned."""
+    from kg.validate import Bar
+
+    settings, _ = seed_build
+    store = open_store(settings.store_path, read_only=True)
+    steps = Steps()
+    try:
+        graph = next(g for g in store.graphs() if iris.is_document_graph(g))
+        validate(store, settings=settings, graphs=[graph], steps=steps)
+        bar = Bar()
+        validate(store, settings=settings, graphs=[graph], steps=bar)
+        bar.close()
+    finally:
+        store.close()
+    checks = len(load_shapes(settings.shapes_file).checks)
+    assert steps.planned == len(steps.begun) == 3 + checks
+    assert steps.begun[0].startswith("reading what 1 document") and steps.begun[1].startswith("SHACL on ")
+    assert steps.begun[2].startswith("SPARQL check ") and steps.begun[-1].startswith("describing")
+    shown = capsys.readouterr().err
+    assert "validating" in shown and f"{3 + checks}/{3 + checks}" in shown
+
+
 def test_full_validation_in_batches_finds_what_one_pass_finds(seed_build, seed_report) -> None:  # type: ignore[no-untyped-def]
     """A large store is validated a few graphs at a time (memory holds one batch, not a
     copy of the store); here about 2,000 triples at a time: the same findings, and the
@@ -188,11 +227,16 @@ def test_full_validation_in_batches_finds_what_one_pass_finds(seed_build, seed_r
     settings, _ = seed_build
     full, full_shacl = seed_report
     store = open_store(settings.store_path, read_only=True)
+    steps = Steps()
     try:
         assert len(store) > 8_000  # so a few graphs a batch
-        batched, shacl = validate(store, settings=dataclasses.replace(settings, validate_max_triples=2_000))
+        batched, shacl = validate(store, settings=dataclasses.replace(settings, validate_max_triples=2_000),
+                                  steps=steps)
     finally:
         store.close()
+    # the bar's length is known before the first batch: each batch's steps, planned up front
+    assert steps.planned_before_first == steps.planned == len(steps.begun)
+    assert sum(b.startswith("SHACL") for b in steps.begun) > 2 and steps.begun[-1].startswith("describing")
     key = lambda f: (f.shape, f.focus, f.path, f.value, f.severity)
     assert sorted(map(key, batched.findings)) == sorted(map(key, full.findings))
     assert len(set(shacl.subjects(RDF.type, SH.ValidationResult))) == len(batched.findings)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
@@ -51,6 +52,24 @@ class Shapes:
 _COUNTED = ("SELECT DISTINCT ?p WHERE { ?shape sh:minCount|sh:maxCount|sh:qualifiedMinCount|sh:qualifiedMaxCount ?n ; "
             "sh:path/(rdf:first|rdf:rest|sh:alternativePath|sh:inversePath|sh:zeroOrMorePath|sh:oneOrMorePath"
             "|sh:zeroOrOnePath)* ?p . FILTER(isIRI(?p) && ?p != rdf:nil) }")  # the IRIs of every path
+
+
+class Steps(Protocol):
+    """Where a validation is, for a progress bar: ``plan`` announces steps to come,
+    ``begin`` starts one, which ends the one before (reading the data, pySHACL, each
+    SPARQL check, describing the findings)."""
+
+    def plan(self, steps: int) -> None: ...
+
+    def begin(self, what: str) -> None: ...
+
+
+class Quiet:
+    def plan(self, steps: int) -> None:
+        pass
+
+    def begin(self, what: str) -> None:
+        pass
 
 
 def _severity(node: Node | None) -> Severity:
@@ -171,10 +190,11 @@ def _about(results: Graph, focus: set[URIRef]) -> Graph:
 
 
 def _sparql(shapes: Shapes, store: Store, focus: set[str] | None,
-            report: Graph) -> list[Finding]:
+            report: Graph, steps: Steps) -> list[Finding]:
     findings = []
     root = report.value(predicate=RDF.type, object=SH.ValidationReport)
     for check in shapes.checks:
+        steps.begin(f"SPARQL check {str(check.shape).rsplit('#', 1)[-1]}")
         # for some nodes, the check starts from them ($this bound), not from the whole store
         query = check.query if focus is None else bind_values(check.query, "this", [URIRef(n) for n in sorted(focus)])
         for row in store.query(query).rows if focus is None or focus else ():
@@ -269,25 +289,38 @@ def document_graphs(store: Store, names: Iterable[str]) -> list[URIRef]:
 
 
 def run(store: Store, shapes_file: Path, *, graphs: Iterable[URIRef] | None = None,
-        data: Graph | None = None, max_triples: int | None = None) -> tuple[ValidationReport, Graph]:
+        data: Graph | None = None, max_triples: int | None = None,
+        steps: Steps | None = None) -> tuple[ValidationReport, Graph]:
     """Validate everything, or only the nodes of ``graphs`` (named graphs of documents)
     against everything; returns the findings (not yet described) and the SHACL report.
     Everything, in a store of more than ``max_triples``: in batches of graphs of about
     that many triples, each the nodes they describe (memory holds one batch's
-    neighbourhood, not a copy of the store), the findings merged."""
+    neighbourhood, not a copy of the store), the findings merged. ``steps`` follows it."""
+    steps = steps or Quiet()
+    shapes = load_shapes(shapes_file)
+    per_pass = 2 + len(shapes.checks)  # the data read, pySHACL, each SPARQL check
     if graphs is None and data is None and max_triples and (total := len(store)) > max_triples:
         described = [g for g in store.graphs() if g != URIRef(ONTOLOGY_IRI)]
-        return _in_batches(store, shapes_file, described, max(1, len(described) * max_triples // total))
+        batch = max(1, len(described) * max_triples // total)
+        steps.plan(per_pass * -(-len(described) // batch))
+        return _in_batches(store, shapes, described, batch, steps)
+    steps.plan(per_pass)
+    return _one_pass(store, shapes, None if graphs is None else list(graphs), data, steps)
+
+
+def _one_pass(store: Store, shapes: Shapes, graphs: list[URIRef] | None, data: Graph | None,
+              steps: Steps) -> tuple[ValidationReport, Graph]:
     t0 = time.perf_counter()
-    shapes = load_shapes(shapes_file)
+    steps.begin("reading the data" if graphs is None else f"reading what {len(graphs)} document(s) touch")
     focus = None if graphs is None else document_nodes(store, graphs)
     if data is None:
-        data = data_graph(store) if focus is None else neighbourhood(store, focus, list(graphs or ()),
+        data = data_graph(store) if focus is None else neighbourhood(store, focus, graphs or [],
                                                                      counts=shapes.counted)
+    steps.begin(f"SHACL on {len(data):,} triples")
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
         report.add((BNode(), RDF.type, SH.ValidationReport))
-    findings += _sparql(shapes, store, None if focus is None else {str(n) for n in focus}, report)
+    findings += _sparql(shapes, store, None if focus is None else {str(n) for n in focus}, report, steps)
     root = report.value(predicate=RDF.type, object=SH.ValidationReport)
     report.set((root, SH.conforms, Literal(not findings)))  # type: ignore[arg-type]
     report.bind("sh", SH)
@@ -297,19 +330,18 @@ def run(store: Store, shapes_file: Path, *, graphs: Iterable[URIRef] | None = No
     return ValidationReport(tuple(findings), None if focus is None else len(focus), elapsed), report
 
 
-def _in_batches(store: Store, shapes_file: Path, described: list[URIRef],
-                batch: int) -> tuple[ValidationReport, Graph]:
+def _in_batches(store: Store, shapes: Shapes, described: list[URIRef],
+                batch: int, steps: Steps) -> tuple[ValidationReport, Graph]:
     """Every graph's nodes, ``batch`` graphs at a time; a node that several batches
     describe is found once (the same shape, node, path, value and severity)."""
     t0 = time.perf_counter()
-    shapes = load_shapes(shapes_file)
     findings: dict[tuple[object, ...], Finding] = {}
     merged = Graph()
     root = BNode()
     merged.add((root, RDF.type, SH.ValidationReport))
     copied: set[tuple[object, ...]] = set()
     for i in range(0, len(described), batch):
-        part, shacl = run(store, shapes_file, graphs=described[i:i + batch])
+        part, shacl = _one_pass(store, shapes, described[i:i + batch], None, steps)
         for f in part.findings:
             findings.setdefault(_key(f), f)
         for r in shacl.subjects(RDF.type, SH.ValidationResult):
