@@ -147,6 +147,7 @@ def pages(text: str) -> bool:
 
 
 _PAGE = re.compile(r"^(\s*)#\s*page:\s?(.*)$", re.MULTILINE)
+_PAGE_WITH = re.compile(r"^(\s*)#\s*page with (\w+):\s?(.*)$", re.MULTILINE)
 _PAGE_KEYS = re.compile(r"^\s*#\s*page (by )?(\w+):\s?(.*)$", re.MULTILINE)
 
 
@@ -176,7 +177,8 @@ def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = No
     would to a parameter NAME of several values (its ``# with NAME:`` lines): its parts
     that are subqueries, which a VALUES at the top does not reach, read the page's keys
     alone. With ``# page by NAME:`` (one row or more per key), the first LIMIT + OFFSET
-    keys are chosen and the page is cut from their rows."""
+    keys are chosen and the page is cut from their rows. With one parameter NAME, a line
+    ``# page with NAME: PATTERN`` chooses the page among that parameter's rows."""
     params = params or {}
     keys = _PAGE_KEYS.search(query.text)
     if keys and not params and limit is not None and pages(query.text):
@@ -188,10 +190,27 @@ def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = No
         text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows if row[0])})
         if by:
             text = paged(text, limit, offset, first=False)
-    else:  # a parameter narrows the rows already; the page line chooses among all of them
+    elif (name := _paged_with(query, params)) and (limit is not None or offset):
+        value, cut = bindings(query, params)[name].n3(), " ".join(_modifiers(limit, offset))
+
+        def line(m: re.Match[str]) -> str:  # the page chosen among the parameter's rows
+            return m.group(1) + m.group(3).replace(f"${name}", value).replace("$page", cut) \
+                if m.group(2) == name else m.group(0)
+
+        text = _PAGE_WITH.sub(line, prepared(query, params))
+    else:  # a parameter narrows the rows already, then the page is cut from them
         text = paged(prepared(query, params), limit, offset, first=not params)
     _checked_network(query, text, allow_network)
     return text
+
+
+def _paged_with(query: NamedQuery, params: dict[str, str]) -> str | None:
+    """The one parameter given, when the query has a ``# page with NAME:`` line for it: a
+    subquery that chooses the page among that parameter's rows (``$NAME`` its value)."""
+    if len(params) != 1 or not pages(query.text):
+        return None
+    (name,) = params
+    return name if any(m.group(2) == name for m in _PAGE_WITH.finditer(query.text)) else None
 
 
 def _checked_network(query: NamedQuery, text: str, allow_network: bool) -> None:

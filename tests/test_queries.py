@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -244,8 +245,23 @@ def test_a_query_chooses_its_page_before_describing_it(seed_build, seed_store, n
     assert [row for page in pages for row in page] == whole
 
 
-def test_with_a_parameter_the_page_is_cut_after_the_rows_are_narrowed(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+def test_with_a_parameter_the_page_is_chosen_among_its_rows(seed_build, seed_store) -> None:  # type: ignore[no-untyped-def]
+    """engagements --param actor=X --limit N: its ``# page with actor:`` line chooses the
+    page among X's engagements before describing them; the pages in turn are X's whole
+    answer. A parameter with no such line (class) narrows the rows, then the page is cut."""
+    from kg.queries import text_for
+
     settings, _ = seed_build
     q = load("engagements", settings.queries_dir)
-    jnim = "id:actor/jnim"  # with a parameter, the page is cut after the rows are narrowed
-    assert run(seed_store, q, {"actor": jnim}, limit=3).rows == run(seed_store, q, {"actor": jnim}).rows[:3]
+    busiest = Counter(a for r in run(seed_store, q).rows for a in str(r.get("agents", "")).split("|") if a)
+    actor = busiest.most_common(1)[0][0]
+    text = text_for(seed_store, q, {"actor": actor}, limit=4, offset=8)
+    assert f"VALUES ?actor {{ <{actor}> }} ?event kg:agent|kg:target ?actor" in text
+    assert "ORDER BY ?date ?event LIMIT 4 OFFSET 8 }" in text and not text.rstrip().endswith("OFFSET 8")
+    whole = run(seed_store, q, {"actor": actor}).rows
+    assert len(whole) > 8
+    pages = [run(seed_store, q, {"actor": actor}, limit=4, offset=k).rows for k in range(0, len(whole) + 4, 4)]
+    assert [row for page in pages for row in page] == whole
+    capture = {"class": "kg:Capture"}
+    assert text_for(seed_store, q, capture, limit=3).rstrip().endswith("LIMIT 3")
+    assert run(seed_store, q, capture, limit=3).rows == run(seed_store, q, capture).rows[:3]
