@@ -177,7 +177,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     out = sys.stdout
     try:
         if args.format in ("table", "tsv") and query_form(query.text) != "SELECT":
-            print(queries.graph_or_answer(queries.run(store, query, params, allow_network=args.allow_network)))
+            print(queries.graph_or_answer(queries.run(store, query, params, allow_network=args.allow_network, **page)))
         elif args.format in ("table", "tsv"):  # plain values as the engine gives them
             names, rows = queries.run_plain(store, query, params, allow_network=args.allow_network, **page)
             if args.format == "tsv":

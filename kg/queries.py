@@ -187,7 +187,7 @@ def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = No
                                                   else _modifiers(limit, offset)))
         _checked_network(query, chosen, allow_network)
         _, rows = store.plain_rows(chosen)
-        text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows if row[0])})
+        text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows if _is_iri(row[0]))})
         if by:
             text = paged(text, limit, offset, first=False)
     elif (name := _paged_with(query, params)) and (limit is not None or offset):

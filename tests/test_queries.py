@@ -219,7 +219,7 @@ def test_a_page_is_cut_by_the_engine(seed_build, seed_store) -> None:  # type: i
 # 5 documents)
 PAGED = {"engagements": ("ORDER BY ?date ?event LIMIT 7 OFFSET 14 }", 7, False),
          "actors": ("VALUES ?actor { <", 7, False),
-         "relations": ("ORDER BY ?type ?sLabel ?oLabel LIMIT 7 OFFSET 14 }", 7, False),
+         "relations": ("ORDER BY ?type ?sLabel ?oLabel ?subject ?object LIMIT 7 OFFSET 14 }", 7, False),
          "places": ("VALUES ?place { <", 7, False),
          "documents": ("VALUES ?graph { <", 2, False),
          "aliases": ("VALUES ?node { <", 7, True)}

@@ -82,12 +82,14 @@ def test_rows_come_as_plain_values_and_answers_stream(store: Store) -> None:
     """What the CLI prints without building an RDF term per cell: the engine's own values
     (an IRI, a literal without quotes or language tag, "" when unbound), a value over two
     lines kept whole; and a W3C answer written to a file as the engine serialises it."""
-    note = 'deux lignes,\r\n"citées"'
+    note = 'deux lignes,\r\n"citées"\x0cune page plus loin\u2028'
     store.replace_graph(G1, kia_triples() + [(KIA, SKOS.note, Literal(note)), (TNLA, SKOS.prefLabel, Literal("TNLA"))])
     q = ("SELECT ?a ?l ?n WHERE { ?a skos:prefLabel ?l OPTIONAL { ?a skos:note ?n } } ORDER BY ?l")
     names, rows = store.plain_rows(q)
     assert names == ["a", "l", "n"]
     assert list(rows) == [[str(KIA), "KIA", note], [str(TNLA), "TNLA", ""]]
+    _, rows = store.plain_rows("SELECT ?n WHERE { ?a skos:prefLabel ?l OPTIONAL { ?a skos:note ?n } } ORDER BY ?l")
+    assert list(rows) == [[note], [""]]  # one column, unbound: a row all the same
     out = io.BytesIO()
     store.write_results(q, "tsv", out)
     lines = out.getvalue().decode().splitlines()

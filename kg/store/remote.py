@@ -58,13 +58,13 @@ _ACCEPT_GRAPH = "application/n-triples, text/turtle;q=0.9"
 
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
-    """Text in chunks as lines that keep their ends (what ``csv.reader`` needs to read a
-    quoted value over several lines)."""
+    """Text in chunks as lines that keep their ends, cut at "\n" only (what ``csv.reader``
+    needs to read a quoted value over several lines; ``str.splitlines`` would also cut at
+    a form feed or U+2028 that an unquoted value may hold)."""
     rest = ""
     for chunk in chunks:
-        parts = (rest + chunk).splitlines(keepends=True)
-        rest = parts.pop() if parts and not parts[-1].endswith("\n") else ""
-        yield from parts
+        *lines, rest = (rest + chunk).split("\n")
+        yield from (line + "\n" for line in lines)
     if rest:
         yield rest
 
@@ -190,8 +190,9 @@ class RemoteStore:
             raise
 
         def rows() -> Iterator[list[str]]:
-            try:
-                yield from reader
+            try:  # a row of one unbound value is an empty line, which csv reads as []
+                for row in reader:
+                    yield row + [""] * (len(names) - len(row))
             except httpx.HTTPError as exc:
                 raise StoreError(f"{self.query_url}: the answer was cut: {exc}") from exc
             finally:

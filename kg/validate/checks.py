@@ -46,12 +46,13 @@ class Shapes:
     graph: Graph  # everything, for names, messages and paths
     core: Graph  # without the sh:sparql constraints, for pySHACL
     checks: tuple[SparqlCheck, ...]
-    counted: frozenset[URIRef]  # the properties whose values the shapes count
+    read: frozenset[URIRef]  # the properties whose values the shapes look at
 
 
-_COUNTED = ("SELECT DISTINCT ?p WHERE { ?shape sh:minCount|sh:maxCount|sh:qualifiedMinCount|sh:qualifiedMaxCount ?n ; "
-            "sh:path/(rdf:first|rdf:rest|sh:alternativePath|sh:inversePath|sh:zeroOrMorePath|sh:oneOrMorePath"
-            "|sh:zeroOrOnePath)* ?p . FILTER(isIRI(?p) && ?p != rdf:nil) }")  # the IRIs of every path
+# every IRI of every property path, and the properties others are compared with
+_READ = ("SELECT DISTINCT ?p WHERE { { ?shape sh:path/(rdf:first|rdf:rest|sh:alternativePath|sh:inversePath"
+         "|sh:zeroOrMorePath|sh:oneOrMorePath|sh:zeroOrOnePath)* ?p } UNION "
+         "{ ?shape sh:lessThan|sh:lessThanOrEquals|sh:equals|sh:disjoint ?p } FILTER(isIRI(?p) && ?p != rdf:nil) }")
 
 
 class Steps(Protocol):
@@ -102,8 +103,8 @@ def load_shapes(path: Path) -> Shapes:
     for s, p, o in graph:
         if p != SH.sparql and s not in skip:
             core.add((s, p, o))
-    counted = frozenset(URIRef(str(row[0])) for row in core.query(_COUNTED, initNs={"sh": SH, "rdf": RDF}))  # type: ignore[index]
-    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), counted)
+    read = frozenset(URIRef(str(row[0])) for row in core.query(_READ, initNs={"sh": SH, "rdf": RDF}))  # type: ignore[index]
+    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), read)
 
 
 def _texts(graph: Graph, node: Node, prop: URIRef) -> dict[str, str]:
@@ -230,12 +231,14 @@ def data_graph(store: Store) -> Graph:
 
 
 def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, chunk: int = 400,
-                  counts: Iterable[URIRef] = ()) -> Graph:
+                  properties: Iterable[URIRef] = ()) -> Graph:
     """What validating ``nodes`` (those ``graphs`` describe) reads, not a copy of the
     whole store. Of each node: what ``graphs`` and the graphs beside the documents (shared,
     inferred, curation) state of it; all its types; from every other graph, each
-    property that the shapes count (``counts``) or these graphs state, two values only
-    (enough to count to two, as the shapes do: ``Store.some_values``).
+    property that the shapes look at (``properties``) or these graphs state, two values
+    only (enough to count to two, as the shapes do: ``Store.some_values``; a value another
+    document states that a shape refuses was found with that document, or is found when
+    this one makes its node a target, if it is one of the two).
     Then its members, the type of every node it points at (for sh:class), the time points
     it points at, whole; and the ontology (for subclasses). An actor that thousands of
     documents name brings two of its sentences, not thousands: what another document says
@@ -258,7 +261,7 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     each(sparql.scoped(sparql.text("validate_describe_in"), "g", beside), list(nodes))
     for name in ("validate_types", "validate_members"):
         each(sparql.text(name), list(nodes))
-    pairs = {(n, p) for n in focus for p in counts}
+    pairs = {(n, p) for n in focus for p in properties}
     pairs |= {(s, p) for s, p, _ in g if s in focus and p != RDF.type}  # type: ignore[misc]
     for t in store.some_values(sorted(pairs)):
         g.add(t)
@@ -315,7 +318,7 @@ def _one_pass(store: Store, shapes: Shapes, graphs: list[URIRef] | None, data: G
     focus = None if graphs is None else document_nodes(store, graphs)
     if data is None:
         data = data_graph(store) if focus is None else neighbourhood(store, focus, graphs or [],
-                                                                     counts=shapes.counted)
+                                                                     properties=shapes.read)
     steps.begin(f"SHACL on {len(data):,} triples")
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
