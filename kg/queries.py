@@ -285,10 +285,10 @@ def table(names: list[str], rows: Iterable[list[str]], *, max_width: int = 60, w
     def empty(i: int) -> bool:
         return not any(r[i] for r in every)
 
+    iri = {i for i in range(len(names)) if _is_iri_column(every, i)}  # each column read once
     # stable: names first, then IRIs, then the columns no row fills (they give way first)
-    order = sorted(range(len(names)), key=lambda i: (empty(i), _is_iri_column(every, i)))
+    order = sorted(range(len(names)), key=lambda i: (empty(i), i in iri))
     cols = [names[i] for i in order]
-    iri = {i for i in order if _is_iri_column(every, i)}
     full = [[_short(r[i]) if i in iri else r[i] for i in order] for r in shown_rows]
     widths = [min(max_width, max([len(c)] + [len(row[k]) for row in full])) for k, c in enumerate(cols)]
     hidden: list[str] = []
