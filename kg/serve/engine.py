@@ -65,13 +65,20 @@ def answer(store: Store, req: Request, max_rows: int, max_bytes: int) -> Answer:
     return served
 
 
+def backstop(max_memory: int) -> int:
+    """The hard limit of a worker's memory (RLIMIT_DATA). The watchdog samples the
+    resident size every 20 ms and stops a worker past 85% of ``max_memory``, but a
+    query can allocate fast enough to pass the limit between two samples when the
+    machine is busy; it never passes this."""
+    return max_memory + max_memory // 4 + 64 * 2**20
+
+
 def _worker(location: str, conn: Connection, max_rows: int, max_bytes: int, max_memory: int) -> None:
     """A worker's loop: ready, then one request in, one Answer out."""
     try:
         import resource
 
-        backstop = max_memory + max_memory // 4 + 64 * 2**20  # the engine's watchdog acts first
-        resource.setrlimit(resource.RLIMIT_DATA, (backstop, backstop))
+        resource.setrlimit(resource.RLIMIT_DATA, (backstop(max_memory), backstop(max_memory)))
     except (ImportError, ValueError, OSError):  # not on this platform
         pass
     store = open_store(location, read_only=True)
