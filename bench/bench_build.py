@@ -1,7 +1,8 @@
 """Build throughput on the seeds: words per second of the whole pipeline (ingest,
 extract, resolve, mapping, store write into an empty store opened beforehand, as the
 model is loaded beforehand) against spaCy alone (fr_core_news_md, nlp.pipe)
-on the same text, measured in one run, alternating, after both are warm.
+on the same text, measured in one run, alternating, after both are warm; then the
+whole ``kg build`` of 100 documents against spaCy alone, each a cold process (``by_workers``).
 
     .venv/bin/python bench/bench_build.py [--rounds 5]
 
@@ -98,7 +99,7 @@ def main() -> None:
         "startup_s": {"spacy_load": round(load_spacy, 2), "kg_pipeline_load": round(load_kg, 2),
                       "gazetteer_index": round(load_gazetteer, 2)},
     }
-    result["workers"] = by_workers(docs, plain, settings)
+    result["workers"] = by_workers(docs, settings)
     out = PROJECT_ROOT / "bench" / "results" / "build.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(f"seeds: {len(docs)} documents, {n_words} words, median of {args.rounds} rounds")
@@ -107,19 +108,32 @@ def main() -> None:
     print(f"startup: spaCy load {load_spacy:.1f} s, kg pipeline load {load_kg:.1f} s, "
           f"gazetteer index {load_gazetteer:.1f} s")
     w = result["workers"]
-    print(f"kg build of {w['documents']} documents ({w['words']} words), no validation: spaCy alone "
-          f"{w['spacy_cpu_s']} s CPU; " + ", ".join(
-              f"{n} worker(s) {r['wall_s']} s wall, {r['cpu_s']} s CPU ({r['cpu_vs_spacy']}x spaCy)"
-              for n, r in w["runs"].items()))
+    print(f"kg build of {w['documents']} documents ({w['words']} words), cold processes, median of "
+          f"{w['rounds']} rounds: spaCy alone {w['spacy_cold_cpu_s']} s CPU; " + "; ".join(
+              f"{name} worker(s) {r['wall_s']} s wall, {r['cpu_s']} s CPU ({r['cpu_vs_spacy']}x spaCy)"
+              for name, r in w["runs"].items()))
     print(f"wrote {out}")
 
 
-def by_workers(docs: list, plain: spacy.language.Language, settings: Settings,  # type: ignore[type-arg]
-               copies: int = 8) -> dict[str, object]:
-    """``kg build --no-validate`` of a larger corpus (each seed ``copies`` times, each
-    copy's text made its own by a first line) with 1 and 2 extraction processes, each
-    run in its own process from a cold start (model loads included): wall time, and CPU
-    time (its processes' and their children's) against spaCy alone's CPU on the same texts."""
+SPACY_ALONE = """
+import sys
+from pathlib import Path
+import spacy
+nlp = spacy.load(sys.argv[1])
+texts = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[2]).iterdir())]
+for _ in nlp.pipe(texts, batch_size=int(sys.argv[3])):
+    pass
+"""
+
+
+def by_workers(docs: list, settings: Settings, copies: int = 20, rounds: int = 3) -> dict[str, object]:
+    """The whole ``kg build`` of a larger corpus (each seed ``copies`` times, each copy's
+    text made its own by a first line) against spaCy alone on the same texts, each in its
+    own process from a cold start (Python, imports, the model's load: what a user waits
+    for), CPU time of the process and its children. Runs, in each round: spaCy alone;
+    ``kg build --no-validate`` with 1 and 2 extraction processes; ``kg build`` with its
+    validation (1 process). Each kg run against the spaCy run of its round (the
+    machine's drift cancels), median over rounds."""
     import os
     import subprocess
     import sys
@@ -132,24 +146,38 @@ def by_workers(docs: list, plain: spacy.language.Language, settings: Settings,  
             text = f"Copie {i}.\n\n" + d.path.read_text(encoding="utf-8")
             (folder / "docs" / f"{i:02d}-{d.path.name}").write_text(text, encoding="utf-8")
             texts.append(text)
-    c0 = time.process_time()
-    for _ in plain.pipe(texts, batch_size=settings.spacy_batch_size):
-        pass
-    spacy_cpu = time.process_time() - c0
-    runs: dict[str, dict[str, float]] = {}
-    for n in (1, 2):
-        before = os.times()
-        t0 = time.perf_counter()
-        kg = str(Path(sys.executable).parent / "kg")
-        subprocess.run([kg, "build", str(folder / "docs"), "--out", str(folder / f"out{n}"), "--no-validate",
-                        "--quiet", "--curation", str(folder / "none"), "--workers", str(n)],
-                       check=True, stdout=subprocess.DEVNULL)
-        wall = time.perf_counter() - t0
-        after = os.times()
-        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-        runs[str(n)] = {"wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "cpu_vs_spacy": round(cpu / spacy_cpu, 2)}
-    return {"documents": len(texts), "words": sum(len(t.split()) for t in texts),
-            "spacy_cpu_s": round(spacy_cpu, 1), "runs": runs}
+    kg = str(Path(sys.executable).parent / "kg")
+    variants = {
+        "spacy": [sys.executable, "-c", SPACY_ALONE, settings.spacy_model, str(folder / "docs"),
+                  str(settings.spacy_batch_size)],
+        "1": [kg, "build", str(folder / "docs"), "--no-validate", "--workers", "1"],
+        "2": [kg, "build", str(folder / "docs"), "--no-validate", "--workers", "2"],
+        "1 validated": [kg, "build", str(folder / "docs"), "--workers", "1"],
+    }
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    for r in range(rounds):
+        for name, command in variants.items():
+            out = ["--out", str(folder / f"out-{r}-{name.replace(' ', '-')}"), "--quiet",
+                   "--curation", str(folder / "none")] if name != "spacy" else []
+            before = os.times()
+            t0 = time.perf_counter()
+            done = subprocess.run([*command, *out], check=False, stdout=subprocess.DEVNULL)
+            wall = time.perf_counter() - t0
+            after = os.times()
+            if done.returncode not in (0, 1):  # 1: the build's validation found violations
+                raise SystemExit(f"{name}: exit status {done.returncode}")
+            runs[name].append((wall, (after.children_user - before.children_user)
+                               + (after.children_system - before.children_system)))
+    spacy_cpu = [cpu for _, cpu in runs["spacy"]]
+    result: dict[str, dict[str, float]] = {}
+    for name, measured in runs.items():
+        result[name] = {
+            "wall_s": round(statistics.median(w for w, _ in measured), 1),
+            "cpu_s": round(statistics.median(c for _, c in measured), 1),
+            "cpu_vs_spacy": round(statistics.median(c / s for (_, c), s in zip(measured, spacy_cpu, strict=True)), 2),
+        }
+    return {"documents": len(texts), "words": sum(len(t.split()) for t in texts), "rounds": rounds,
+            "spacy_cold_cpu_s": result.pop("spacy")["cpu_s"], "runs": result}
 
 
 if __name__ == "__main__":

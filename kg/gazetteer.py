@@ -11,6 +11,7 @@ the minimum population and the folding code.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import inspect
 import os
@@ -89,7 +90,7 @@ def _kept(name: str, make: Callable[[], T]) -> T:
     path = cache_dir() / f"gazetteer-{name}-{_code_key()}.pickle"
     try:
         with path.open("rb") as f:
-            return pickle.load(f)  # type: ignore[no-any-return]  # kg's own file
+            return _unpickled(f.read())
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
         pass
     value = make()
@@ -98,6 +99,22 @@ def _kept(name: str, make: Callable[[], T]) -> T:
             tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
+    return value
+
+
+def _unpickled(data: bytes) -> T:
+    """An index read back, the cyclic collector paused: it would walk the growing index
+    again and again as it is built (the world's names: 1.2 s against 0.43 s), and an
+    index holds no cycles. The objects read are then kept out of its later walks
+    (``gc.freeze``): they live as long as the process."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        value: T = pickle.loads(data)  # kg's own file
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
     return value
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1 << 16)  # a word is folded again in each sentence it is in
 def fold(text: str) -> str:
     """Case, accents, apostrophes and punctuation folded: the key for matching names."""
     text = unicodedata.normalize("NFKD", text)

@@ -374,3 +374,19 @@ def test_rebuilding_a_changed_document_drops_the_stale_inferences(tmp_path: Path
         assert URIRef(INFERRED_GRAPH) not in store.graphs()
     finally:
         store.close()
+
+
+def test_pyshacl_looks_its_constraint_parameters_up_in_kgs_set(seed_report) -> None:  # type: ignore[no-untyped-def]
+    """kg hands pySHACL its own list of constraint parameters, looked up as a set. If a
+    pySHACL release stops reading it (renames the module attribute) or changes the list,
+    this fails: the speed-up would be lost or the parameters differ."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+
+    from kg.validate.checks import _Parameters
+
+    params = pyshacl.shape.CONSTRAINT_PARAMS[0]  # type: ignore[attr-defined]
+    assert isinstance(params, _Parameters)
+    assert list(params) == list(ALL_CONSTRAINT_PARAMETERS)
+    assert SH.minCount in params and SH.targetClass not in params
+    assert "module" in vars(pyshacl.shape) and "CONSTRAINT_PARAMS" in pyshacl.shape.Shape.validate.__code__.co_consts

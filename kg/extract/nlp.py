@@ -4,6 +4,7 @@ a place)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -93,6 +94,7 @@ def pipeline(model: str, reference_dir: Path) -> Language:
     with nlp.select_pipes(disable=nlp.pipe_names):
         acronym_ruler.add_patterns(acronyms)  # type: ignore[attr-defined]
         ruler.add_patterns(names)  # type: ignore[attr-defined]
+    gc.freeze()  # the model lives as long as the process: kept out of the collector's walks
     return nlp
 
 
