@@ -86,7 +86,10 @@ def load_shapes(path: Path) -> Shapes:
         graph = Graph().parse(path, format="turtle")
     except (OSError, SyntaxError, ValueError) as exc:
         raise KgError(f"{path}: the shapes cannot be read: {exc}") from exc
-    core = Graph()
+    # pySHACL reads the shapes once per value node: a store without named graphs spares
+    # each read its context bookkeeping (whole-store validation of 100 reports: 12.9 s
+    # against 10.3 s of CPU, the same findings)
+    core = Graph(store="SimpleMemory")
     skip: set[Node] = set()
     checks: list[SparqlCheck] = []
     for shape, constraint in graph.subject_objects(SH.sparql):
