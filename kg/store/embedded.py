@@ -144,14 +144,22 @@ class OxigraphStore:
     def _collect(res: object) -> QueryResult:
         if isinstance(res, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(res))
+        made: dict[object, Identifier] = {}  # each distinct term converted once, then shared
+
+        def term(t: object) -> Identifier:
+            found = made.get(t)
+            if found is None:
+                found = made[t] = to_rdflib(t)
+            return found
+
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
             rows = [
-                {n: to_rdflib(sol[n]) for n in names if sol[n] is not None}
+                {n: term(sol[n]) for n in names if sol[n] is not None}
                 for sol in res
             ]
             return QueryResult("select", variables=names, rows=rows)
-        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+        triples = [(term(t.subject), term(t.predicate), term(t.object))
                    for t in res]  # type: ignore[attr-defined]
         return QueryResult("graph", triples=triples)
 
