@@ -341,7 +341,8 @@ def _one_confidence(triples: set[Triple]) -> set[Triple]:
     """A statement made by several sentences of one document is one node: it keeps the
     highest of their confidences."""
     best: dict[URIRef, Triple] = {}
+    confidence = KG.confidence  # looked up once: a namespace's attribute is a call
     for t in triples:
-        if t[1] == KG.confidence and (t[0] not in best or t[2].toPython() > best[t[0]][2].toPython()):  # type: ignore[union-attr,operator]
+        if t[1] == confidence and (t[0] not in best or t[2].toPython() > best[t[0]][2].toPython()):  # type: ignore[union-attr,operator]
             best[t[0]] = t
-    return {t for t in triples if t[1] != KG.confidence or best[t[0]] is t}
+    return {t for t in triples if t[1] != confidence or best[t[0]] is t}

@@ -273,11 +273,12 @@ class GraphWriter:
         pending, shared, self.pending, self.shared, self.names = self.pending, self.shared, [], set(), set()
         if not pending:
             return
+        extractor = KG.extractor
         try:
             self.store.bulk_add([(iris.SHARED_GRAPH, shared),
-                                 *((g, [t for t in ts if t[1] != KG.extractor]) for _, _, g, ts in pending)])
+                                 *((g, [t for t in ts if t[1] != extractor]) for _, _, g, ts in pending)])
             for _, _, g, ts in pending:
-                mark = [t for t in ts if t[1] == KG.extractor]
+                mark = [t for t in ts if t[1] == extractor]
                 if mark:
                     self.store.add(g, mark)
         except Exception as exc:  # noqa: BLE001 -- the batch is not built; the run goes on
