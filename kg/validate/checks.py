@@ -21,7 +21,7 @@ from typing import Protocol
 import pyshacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import OWL, RDF, SH
 from rdflib.term import Identifier, Node
 
 from .. import iris, sparql
@@ -47,6 +47,7 @@ class Shapes:
     core: Graph  # without the sh:sparql constraints, for pySHACL
     checks: tuple[SparqlCheck, ...]
     read: frozenset[URIRef]  # the properties whose values the shapes look at
+    classes: frozenset[URIRef] = frozenset()  # the classes they name (sh:class, sh:targetClass)
 
 
 # every IRI of every property path, and the properties others are compared with
@@ -107,7 +108,9 @@ def load_shapes(path: Path) -> Shapes:
         if p != SH.sparql and s not in skip:
             core.add((s, p, o))
     read = frozenset(URIRef(str(row[0])) for row in core.query(_READ, initNs={"sh": SH, "rdf": RDF}))  # type: ignore[index]
-    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), read)
+    classes = frozenset(o for p in (SH["class"], SH.targetClass) for o in core.objects(None, p)
+                        if isinstance(o, URIRef))
+    return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), read, classes)
 
 
 def _texts(graph: Graph, node: Node, prop: URIRef) -> dict[str, str]:
@@ -261,7 +264,7 @@ def data_graph(store: Store) -> Graph:
 
 
 def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, chunk: int = 400,
-                  properties: Iterable[URIRef] = ()) -> Graph:
+                  properties: Iterable[URIRef] = (), classes: Iterable[URIRef] = ()) -> Graph:
     """What validating ``nodes`` (those ``graphs`` describe) reads, not a copy of the
     whole store. Of each node: what ``graphs`` and the graphs beside the documents (shared,
     inferred, curation) state of it; all its types; from every other graph, each
@@ -270,14 +273,17 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     document states that a shape refuses was found with that document, or is found when
     this one makes its node a target, if it is one of the two).
     Then its members, the type of every node it points at (for sh:class), the time points
-    it points at, whole; and the ontology (for subclasses). An actor that thousands of
+    it points at, whole; and the ontology (for subclasses). A type is asked for class by
+    class, of the ontology's classes and those the shapes name (``classes``): the only
+    ones a shape can see, and listing a node's types would read them once per document. An actor that thousands of
     documents name brings two of its sentences, not thousands: what another document says
     of it was checked with that document. Each step is index lookups from bound nodes
     (VALUES), in chunks."""
     g = Graph()
     for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
         g.add(t)
-    beside = sorted(set(iris.beside_documents(store.graphs())) - set(graphs))
+    curation = [row["g"] for row in store.query(sparql.text("validate_curation_graphs")).rows]
+    beside = sorted(set(iris.beside_documents([iris.SHARED_GRAPH, iris.INFERRED_GRAPH, *curation])) - set(graphs))  # type: ignore[list-item]
 
     def each(text: str, terms: list[Identifier]) -> None:
         for i in range(0, len(terms), chunk):
@@ -288,15 +294,18 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     for graph in graphs:  # what they state (of their nodes), read whole: an index scan each
         for t in store.graph_triples(graph):
             g.add(t)
-    each(sparql.scoped(sparql.text("validate_describe_in"), "g", beside), list(nodes))
-    for name in ("validate_types", "validate_members"):
-        each(sparql.text(name), list(nodes))
+    typed = sparql.scoped(sparql.text("validate_types"), "t", sorted(
+        {c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)} | set(classes)))
+    for graph in beside:  # one at a time, named: with ?g bound by VALUES, Oxigraph reads every graph
+        each(sparql.bind(sparql.text("validate_describe_in"), {"g": graph}), list(nodes))
+    each(typed, list(nodes))
+    each(sparql.text("validate_members"), list(nodes))
     pairs = {(n, p) for n in focus for p in properties}
     pairs |= {(s, p) for s, p, _ in g if s in focus and p != RDF.type}  # type: ignore[misc]
     for t in store.some_values(sorted(pairs)):
         g.add(t)
     pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in focus} - focus)
-    each(sparql.text("validate_types"), list(pointed))
+    each(typed, list(pointed))
     each(sparql.text("validate_describe"), sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
     return g
 
@@ -348,7 +357,7 @@ def _one_pass(store: Store, shapes: Shapes, graphs: list[URIRef] | None, data: G
     focus = None if graphs is None else document_nodes(store, graphs)
     if data is None:
         data = data_graph(store) if focus is None else neighbourhood(store, focus, graphs or [],
-                                                                     properties=shapes.read)
+                                                                     properties=shapes.read, classes=shapes.classes)
     steps.begin(f"SHACL on {len(data):,} triples")
     findings, report = _core(shapes, data, focus)
     if (None, RDF.type, SH.ValidationReport) not in report:
