@@ -390,3 +390,23 @@ def test_pyshacl_looks_its_constraint_parameters_up_in_kgs_set(seed_report) -> N
     assert list(params) == list(ALL_CONSTRAINT_PARAMETERS)
     assert SH.minCount in params and SH.targetClass not in params
     assert "module" in vars(pyshacl.shape) and "CONSTRAINT_PARAMS" in pyshacl.shape.Shape.validate.__code__.co_consts
+
+
+def test_one_reports_findings_quote_that_report(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """Validating one report, a finding about a node that the report names shows that
+    report's sentence, not the first of every report that names it (read in its graph
+    alone: an actor named by thousands of reports is not read in all of them)."""
+    settings, _ = seed_build
+    store = open_store(settings.store_path, read_only=True)
+    checked = 0
+    try:
+        for graph in [g for g in store.graphs() if iris.is_document_graph(g)]:
+            report, _ = validate(store, settings=settings, graphs=[graph])
+            for f in report.findings:
+                ask = f"ASK {{ GRAPH {graph.n3()} {{ {URIRef(f.focus).n3()} kg:evidence ?e }} }}"
+                if store.query(ask).boolean:
+                    assert f.document in (report.documents or ()), (f.focus, f.document, report.documents)
+                    checked += 1
+    finally:
+        store.close()
+    assert checked

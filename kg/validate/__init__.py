@@ -60,7 +60,8 @@ def validate(store: Store, *, settings: Settings, graphs: Iterable[URIRef] | Non
     names = None if graphs is None else tuple(sorted(
         {str(r["name"]) for g in graphs for r in store.query(bind(sparql.text("build_same_graph"), {"g": g})).rows
          if "name" in r}))
-    return dataclasses.replace(report, findings=describe(store, report.findings), documents=names), shacl
+    return dataclasses.replace(report, findings=describe(store, report.findings, graphs=graphs),
+                               documents=names), shacl
 
 
 __all__ = ["FORMATS", "Bar", "Steps", "data_graph", "document_graphs", "document_nodes", "load_shapes", "render",

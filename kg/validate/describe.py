@@ -12,7 +12,7 @@ from rdflib.term import Identifier
 from .. import sparql
 from ..curate import snippet
 from ..model import Finding
-from ..queries import bind_values
+from ..queries import bind, bind_values
 from ..store import Store
 
 
@@ -21,7 +21,12 @@ def _label_rank(label: object) -> int:
     return {"fr": 0, "en": 1}.get(lang or "", 2)
 
 
-def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -> tuple[Finding, ...]:
+def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500,
+             graphs: list[URIRef] | None = None) -> tuple[Finding, ...]:
+    """Each finding with its labels and first sentence. With ``graphs`` (the reports
+    being validated), the sentence is the first of those reports that is behind the
+    node, read in their graphs alone; elsewhere only for a node they give none: an
+    actor named by thousands of reports is not read in all of them."""
     iris = sorted({f.focus for f in findings} | {f.value for f in findings if f.value
                                                   and f.value.startswith(("http://", "https://"))})
     labels: dict[str, tuple[int, str]] = {}
@@ -42,10 +47,19 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500) -
             if "label" not in row and ("place" in row or "date" in row):  # an engagement
                 text = ", ".join(str(row[k]) for k in ("place", "date") if k in row)
                 labels.setdefault(node, (3, text))
-        for row in store.query(bind_values(sparql.text("describe_evidence"), "node", nodes)).rows:
-            first = str(row["first"])  # start and end padded to ten digits, file, U+001F, sentence
+        found: dict[str, str] = {}
+        for graph in graphs or ():
+            rows = store.query(bind_values(bind(sparql.text("describe_evidence"), {"g": graph}), "node", nodes)).rows
+            for row in rows:
+                node, first = str(row["node"]), str(row["first"])
+                found[node] = min(found.get(node, first), first)
+        rest = [n for n in nodes if str(n) not in found]
+        if rest:
+            for row in store.query(bind_values(sparql.text("describe_evidence"), "node", rest)).rows:
+                found[str(row["node"])] = str(row["first"])
+        for node, first in found.items():  # start and end padded to ten digits, file, U+001F, sentence
             file, _, sentence = first[20:].partition("\x1f")
-            evidence[str(row["node"])] = (int(first[:10]), int(first[10:20]), file, sentence)
+            evidence[node] = (int(first[:10]), int(first[10:20]), file, sentence)
     out = []
     for f in findings:
         ev = evidence.get(f.focus)
