@@ -27,7 +27,7 @@ from .config import Settings
 from .errors import KgError
 from .extract import WORKER_DOCUMENTS
 from .model import CORRECTION_STATUSES, CurationReport
-from .pipeline import build, shown, validation_scope, write_validation
+from .pipeline import build, shown, trig_line, validation_scope, write_trig, write_validation
 from .sparql import query_form
 from .store import Store, is_remote, open_store
 
@@ -92,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
-    print(f"wrote {report.trig}")
+    print(trig_line(settings, report.trig))
     scope = None if args.validate == "all" else validation_scope(report)
     if scope == [] and not (settings.out_dir / "validation.html").exists():
         scope = None  # no report yet in this output folder: one of the whole store
@@ -134,7 +134,7 @@ def cmd_curate(args: argparse.Namespace) -> int:
     store = open_store(settings.store_location)
     try:
         report = apply_curation(store, settings)
-        store.dump(settings.out_dir / "graph.trig")
+        trig = write_trig(store, settings)
     finally:
         store.close()
     files.write_text(settings.out_dir / "curation-report.json",
@@ -142,7 +142,8 @@ def cmd_curate(args: argparse.Namespace) -> int:
     if not report.results:
         print(f"no correction in {settings.curation_dir}/*.yaml")
     _print_curation(report)
-    print(f"wrote {settings.out_dir / 'graph.trig'} and {settings.out_dir / 'curation-report.json'}")
+    print(trig_line(settings, trig))
+    print(f"wrote {settings.out_dir / 'curation-report.json'}")
     return EXIT_ERROR if report.errors else EXIT_OK
 
 
@@ -152,7 +153,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
     settings = _settings(args)
     for name, graph in remove(args.documents, settings=settings):
         print(f"removed {name}: {graph}")
-    print(f"wrote {settings.out_dir / 'graph.trig'}")
+    trig = settings.out_dir / "graph.trig"  # rewritten, or removed when the store is too large
+    print(trig_line(settings, trig if trig.exists() else None))
     return EXIT_OK
 
 
@@ -376,6 +378,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     rows = None
     store = open_store(settings.store_location, read_only=True)
     try:
+        if fmt == "trig":  # every named graph, as kg build writes graph.trig
+            if args.query or args.actor or getattr(args, "from") or args.to:
+                raise KgError("--format trig writes the whole store: it takes no --query, --actor, --from or --to")
+            store.dump(out)
+            print(f"wrote {out}: {len(store):,} triples")
+            return EXIT_OK
         if fmt == "events":
             if args.query:
                 raise KgError("--query selects network nodes; the event table takes --actor, --from and --to")
@@ -458,8 +466,9 @@ def parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_query)
 
     x = sub.add_parser("export", help="write the actor network for Gephi, Cytoscape, yEd, maps, a page")
-    x.add_argument("--format", choices=["graphml", "gexf", "cyjs", "geojson", "html", "events"],
-                   help="default: from --out's suffix (.csv or .jsonl: the event table)")
+    x.add_argument("--format", choices=["graphml", "gexf", "cyjs", "geojson", "html", "events", "trig"],
+                   help="default: from --out's suffix (.csv or .jsonl: the event table; "
+                        ".trig: the whole store, every named graph)")
     x.add_argument("--store", help="store folder (default: out/store), or QUERY_URL[,UPDATE_URL]")
     x.add_argument("--out", help="output file (default: out/graph.FORMAT)")
     x.add_argument("--query", help="keep the nodes a named query or .rq file returns")

@@ -35,6 +35,11 @@ class Settings:
     # in batches of its graphs (their nodes and neighbours), not copied whole (about 1.7 kB
     # of memory a triple); in batches, it takes about twice the time
     validate_max_triples: int = 2_000_000
+    # out/graph.trig (every named graph) is rewritten by each build, removal and curation
+    # while the store holds at most this many triples: above, writing it is most of a
+    # small build's time (33 s of 42 for one report into 4.5M triples), and
+    # `kg export --format trig` writes it when asked
+    trig_max_triples: int = 1_000_000
     reasoner_timeout: float = 300.0  # seconds HermiT may take before it is killed
     # kg serve
     serve_timeout: float = 30.0  # seconds per query before its worker is killed (503)

@@ -231,10 +231,9 @@ def build(paths: Iterable[Path], *, settings: Settings, progress: bool = False,
         report.counts = counts(store)
         written = {URIRef(a.graph) for a in report.accepted}
         report.others = sum(1 for g in store.graphs() if iris.is_document_graph(g) and g not in written)
-        report.trig = settings.out_dir / "graph.trig"
         try:
-            _stage(f"writing {report.trig}", progress)
-            store.dump(report.trig)
+            _stage("writing graph.trig", progress)
+            report.trig = write_trig(store, settings, report.counts["triples"])
             files.write_text(settings.out_dir / "build-report.json",
                              json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
         except OSError as exc:  # the store is built; only an output file could not be written
@@ -361,7 +360,7 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
         apply_curation(store, settings)
         if found and INFERRED_GRAPH in store.graphs():
             store.replace_graph(INFERRED_GRAPH, [])
-        store.dump(settings.out_dir / "graph.trig")
+        write_trig(store, settings)
         return found
     finally:
         if own_store:
@@ -464,6 +463,27 @@ def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:
     store.replace_graph(graph, left)  # type: ignore[arg-type]
 
 
+def write_trig(store: Store, settings: Settings, triples: int | None = None) -> Path | None:
+    """``out/graph.trig``, every named graph, rewritten while the store holds at most
+    ``settings.trig_max_triples`` (``triples``, if counted already); above, a copy an
+    earlier run left is removed, as it no longer matches the store, and None returned
+    (``kg export --format trig`` writes it)."""
+    path = settings.out_dir / "graph.trig"
+    if (len(store) if triples is None else triples) > settings.trig_max_triples:
+        path.unlink(missing_ok=True)
+        return None
+    store.dump(path)
+    return path
+
+
+def trig_line(settings: Settings, written: Path | None) -> str:
+    """What the CLI says of graph.trig after a build, a removal or a curation."""
+    if written is not None:
+        return f"wrote {written}"
+    return (f"{settings.out_dir / 'graph.trig'} not written: the store holds more than "
+            f"{settings.trig_max_triples:,} triples; `kg export --format trig` writes it")
+
+
 def counts(store: Store) -> dict[str, int]:
     row = store.query(sparql.text("build_counts")).rows[0]
     out = {k: int(v) for k, v in row.items()}  # type: ignore[call-overload]
@@ -472,4 +492,4 @@ def counts(store: Store) -> dict[str, int]:
     return out
 
 
-__all__ = ["Accepted", "BuildReport", "Skipped", "build", "counts"]
+__all__ = ["Accepted", "BuildReport", "Skipped", "build", "counts", "trig_line", "write_trig"]

@@ -252,3 +252,43 @@ def test_validation_after_a_build_covers_the_documents_it_wrote(tmp_path: Path, 
     assert "document(s) written" not in capsys.readouterr().out
     whole = data()
     assert whole["summary"]["documents"] is None and len(whole["findings"]) > len(scoped["findings"]) > 0
+
+
+def test_a_large_store_leaves_graph_trig_to_kg_export(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Above settings.trig_max_triples a build does not rewrite out/graph.trig (most of a
+    small build's time at scale) and removes the copy an earlier build left, which no
+    longer matches the store; `kg export --format trig` writes the whole store."""
+    from rdflib import Dataset
+
+    from kg.config import Settings
+    from kg.pipeline import build, trig_line
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "graph.trig").write_text("# an earlier build's\n", encoding="utf-8")
+    settings = Settings(out_dir=out, curation_dir=tmp_path / "none", trig_max_triples=100)
+    report = build([SEEDS / "002_ad34e4e326f002f7.txt"], settings=settings)
+    assert report.trig is None and not (out / "graph.trig").exists()
+    assert "not written" in trig_line(settings, report.trig) and "kg export --format trig" in trig_line(settings, None)
+
+    store_arg = ["--store", str(out / "store")]
+    assert main(["export", "--format", "trig", *store_arg, "--out", str(tmp_path / "all.trig")]) == EXIT_OK
+    assert f"{report.counts['triples']:,} triples" in capsys.readouterr().out
+    ds = Dataset()
+    ds.parse(tmp_path / "all.trig", format="trig")
+    assert len(ds) == report.counts["triples"]
+    store = open_store(out / "store", read_only=True)
+    try:
+        assert sorted(str(g.identifier) for g in ds.graphs() if len(g)) == sorted(str(g) for g in store.graphs())
+    finally:
+        store.close()
+    assert main(["export", "--format", "trig", "--store", str(out / "store"), "--actor", "x"]) != EXIT_OK
+
+
+def test_a_small_store_rewrites_graph_trig(tmp_path: Path) -> None:
+    from kg.config import Settings
+    from kg.pipeline import build
+
+    settings = Settings(out_dir=tmp_path / "out", curation_dir=tmp_path / "none")
+    report = build([SEEDS / "002_ad34e4e326f002f7.txt"], settings=settings)
+    assert report.trig == tmp_path / "out" / "graph.trig" and report.trig.stat().st_size > 0

@@ -24,8 +24,8 @@ EXPORTERS: dict[str, Writer] = {
     "html": html.write,
 }
 SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "geojson": ".geojson",
-            "html": ".html", "events": ".csv"}
-FORMATS = [*EXPORTERS, "events"]
+            "html": ".html", "events": ".csv", "trig": ".trig"}
+FORMATS = [*EXPORTERS, "events", "trig"]  # trig: the store itself, every named graph (kg export)
 # a file suffix -> the format it means (``--out x.gexf`` needs no ``--format``)
 BY_SUFFIX = {**{suffix: fmt for fmt, suffix in SUFFIXES.items()}, ".jsonl": "events",
              ".json": "cyjs", ".htm": "html"}
