@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kg import iris
@@ -122,3 +122,19 @@ def test_a_failed_first_write_leaves_no_graph(store: Store) -> None:
     with pytest.raises(StoreError):
         store.replace_graph(G1, bad)
     assert store.graphs() == [] and len(store) == 0
+
+
+def test_stated_finds_which_triples_some_graph_states(store: Store) -> None:
+    """An actor typed by a hundred documents' graphs (more than a scan reads before it
+    seeks each triple asked for) and another typed once: which of the triples asked
+    some graph states, a literal and a blank node among them."""
+    for i in range(100):
+        store.replace_graph(iris.graph(f"doc-{i}"), [(KIA, RDF.type, KG.ArmedGroup)])
+    store.replace_graph(G1, [(KIA, RDF.type, KG.Actor), (TNLA, RDF.type, KG.ArmedGroup),
+                             (TNLA, SKOS.prefLabel, Literal("TNLA", lang="en"))])
+    asked = [(n, RDF.type, c) for n in (KIA, TNLA) for c in (KG.ArmedGroup, KG.Actor, KG.Person)]
+    asked += [(TNLA, SKOS.prefLabel, Literal("TNLA", lang="en")), (TNLA, SKOS.prefLabel, Literal("TNLA")),
+              (TNLA, KG.memberOf, BNode())]
+    assert sorted(store.stated(asked)) == sorted([
+        (KIA, RDF.type, KG.ArmedGroup), (KIA, RDF.type, KG.Actor), (TNLA, RDF.type, KG.ArmedGroup),
+        (TNLA, SKOS.prefLabel, Literal("TNLA", lang="en"))])

@@ -208,6 +208,11 @@ class Store(Protocol):
         enough to count to ``most`` (sh:minCount 2, sh:maxCount 1) without reading the
         thousands of values an actor named by thousands of documents has."""
 
+    def stated(self, triples: Iterable[Triple]) -> list[Triple]:
+        """Of these triples, those that some graph states: each a lookup that stops at the
+        first graph stating it (an actor's type, stated once by each of thousands of
+        documents, is not read thousands of times)."""
+
     def dataset(self) -> Dataset:
         """Everything, as an rdflib Dataset (for serialisation and small graphs)."""
 

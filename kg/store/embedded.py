@@ -43,6 +43,21 @@ def _value(term: object) -> str:
     return "" if term is None else term.value  # type: ignore[attr-defined]
 
 
+def to_oxigraph(term: Identifier) -> object:
+    """An rdflib term as Oxigraph's (``to_rdflib``'s inverse)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"not an RDF term: {term!r}")
+
+
 def to_rdflib(term: object) -> Identifier:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -238,6 +253,38 @@ class OxigraphStore:
                         break
             out += [(node, prop, to_rdflib(o)) for o in seen]
         return out
+
+    def stated(self, triples: Iterable[Triple]) -> list[Triple]:
+        """A (subject, predicate) pair's quads are read in one scan when there are few
+        (most nodes: their types at once); past a few per object asked for (an actor
+        named by thousands of reports), each triple is an index seek that stops at the
+        first graph stating it."""
+        made: dict[Identifier, object] = {}  # each term made once: they repeat (a type per node)
+
+        def term(t: Identifier) -> object:
+            found = made.get(t)
+            if found is None:
+                found = made[t] = to_oxigraph(t)
+            return found
+
+        asked: dict[tuple[Identifier, Identifier], list[Identifier]] = {}
+        for s, p, o in triples:
+            asked.setdefault((s, p), []).append(o)
+        out: list[Triple] = []
+        for (s, p), objects in asked.items():
+            budget = 2 * len(objects) + 16
+            seen: set[object] = set()
+            for i, q in enumerate(self._store.quads_for_pattern(term(s), term(p), None, None)):
+                if i == budget:  # too many to read: a seek for each object asked for
+                    seen = {term(o) for o in objects if self._any(term(s), term(p), term(o))}
+                    break
+                seen.add(q.object)
+            out += [(s, p, o) for o in objects if term(o) in seen]
+        return out
+
+    def _any(self, s: object, p: object, o: object) -> bool:
+        """Whether some graph states (s, p, o): an index seek, the first quad enough."""
+        return next(iter(self._store.quads_for_pattern(s, p, o, None)), None) is not None
 
     def dump(self, path: Path, fmt: str = "trig") -> None:
         with files.replacing(path) as tmp:

@@ -295,18 +295,21 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     for graph in graphs:  # what they state (of their nodes), read whole: an index scan each
         for t in store.graph_triples(graph):
             g.add(t)
-    typed = sparql.scoped(sparql.text("validate_types"), "t", sorted(
-        {c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)} | set(classes)))
+    kinds = sorted({c for c in g.subjects(RDF.type, OWL.Class) if isinstance(c, URIRef)} | set(classes))
+
+    def typed(terms: Iterable[Identifier]) -> None:
+        for t in store.stated([(n, RDF.type, c) for n in terms for c in kinds]):
+            g.add(t)
     for graph in beside:  # one at a time, named: with ?g bound by VALUES, Oxigraph reads every graph
         each(sparql.bind(sparql.text("validate_describe_in"), {"g": graph}), list(nodes))
-    each(typed, list(nodes))
+    typed(nodes)
     each(sparql.text("validate_members"), list(nodes))
     pairs = {(n, p) for n in focus for p in properties}
     pairs |= {(s, p) for s, p, _ in g if s in focus and p != RDF.type}  # type: ignore[misc]
     for t in store.some_values(sorted(pairs)):
         g.add(t)
     pointed = sorted({o for s, _, o in g if isinstance(o, URIRef) and s in focus} - focus)
-    each(typed, list(pointed))
+    typed(pointed)
     each(sparql.text("validate_describe"), sorted(s for s in pointed if (s, RDF.type, KG.Time) in g))
     return g
 
