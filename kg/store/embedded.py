@@ -243,16 +243,36 @@ class OxigraphStore:
                 for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph)))]
 
     def some_values(self, pairs: Iterable[tuple[URIRef, URIRef]], most: int = 2) -> list[Triple]:
+        """A node with few quads is read in one scan for all its properties asked for
+        (most nodes: an evidence, an event); a node with many (an actor named by
+        thousands of reports), by an index scan per property, stopped at the ``most``-th
+        value."""
+        asked: dict[URIRef, list[URIRef]] = {}
+        for node, prop in pairs:
+            asked.setdefault(node, []).append(prop)
         out: list[Triple] = []
-        for node, prop in pairs:  # an index scan each, stopped at the ``most``-th value
-            seen: list[object] = []
-            for q in self._store.quads_for_pattern(ox.NamedNode(str(node)), ox.NamedNode(str(prop)), None, None):
-                if q.object not in seen:
+        for node, props in asked.items():
+            subject = ox.NamedNode(str(node))
+            values: dict[str, list[object]] = {str(p): [] for p in props}
+            for i, q in enumerate(self._store.quads_for_pattern(subject, None, None, None)):
+                if i == 256:  # too many to read: a scan per property
+                    values = {str(p): self._distinct(subject, ox.NamedNode(str(p)), most) for p in props}
+                    break
+                seen = values.get(q.predicate.value)
+                if seen is not None and len(seen) < most and q.object not in seen:
                     seen.append(q.object)
-                    if len(seen) == most:
-                        break
-            out += [(node, prop, to_rdflib(o)) for o in seen]
+            out += [(node, p, to_rdflib(o)) for p in props for o in values[str(p)]]
         return out
+
+    def _distinct(self, subject: object, prop: object, most: int) -> list[object]:
+        """Up to ``most`` distinct values of a property, in index order."""
+        seen: list[object] = []
+        for q in self._store.quads_for_pattern(subject, prop, None, None):  # type: ignore[arg-type]
+            if q.object not in seen:
+                seen.append(q.object)
+                if len(seen) == most:
+                    break
+        return seen
 
     def stated(self, triples: Iterable[Triple]) -> list[Triple]:
         """A (subject, predicate) pair's quads are read in one scan when there are few
