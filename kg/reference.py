@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .errors import InputError
 from .extract import lang
 from .text import fold
@@ -48,7 +49,7 @@ class Reference:
 
 def _load_yaml(path: Path) -> list[dict[str, Any]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        data = files.read_yaml(path) or []
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(path, f"reference list cannot be read: {exc}") from exc
     if not isinstance(data, list):

@@ -126,3 +126,23 @@ def test_the_gazetteer_keeps_its_folded_indexes_on_disk(tmp_path: Path, monkeypa
     kept[0].write_bytes(b"not a pickle")
     assert fresh() == made  # made again
     assert kept[0].read_bytes() != b"not a pickle"
+
+
+def test_kgs_yaml_reads_as_pyyaml_safe_load_does_and_a_broken_list_is_named(tmp_path: Path) -> None:
+    """The reference lists and language packs are parsed by libyaml (files.read_yaml):
+    the same values as yaml.safe_load on every one of them; a broken list is named."""
+    import yaml
+
+    from kg import reference
+    from kg.errors import InputError
+    from kg.files import read_yaml
+
+    root = Path(__file__).resolve().parent.parent
+    paths = sorted([*(root / "ontology" / "reference").glob("*.yaml"),
+                    *(root / "kg" / "extract" / "lang").glob("*/*.yaml")])
+    assert len(paths) >= 5
+    for path in paths:
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+    (tmp_path / "actors.yaml").write_text("- key: x\n  labels: [unclosed\n", encoding="utf-8")
+    with pytest.raises(InputError, match="actors.yaml"):
+        reference.load(tmp_path)

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from ...errors import InputError
+from ...files import read_yaml
 
 LANG_DIR = Path(__file__).parent
 
@@ -67,7 +68,7 @@ def load(code: str) -> Pack:
     files: dict[str, Path] = {}
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise InputError(path, f"language data cannot be read: {exc}") from exc
         if isinstance(data, list):  # a file that is one list (countries.yaml) is one entry
