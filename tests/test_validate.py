@@ -410,18 +410,3 @@ def test_one_reports_findings_quote_that_report(seed_build) -> None:  # type: ig
     finally:
         store.close()
     assert checked
-
-
-def test_a_check_bound_to_some_nodes_binds_each_subquery_that_projects_them() -> None:
-    """Oxigraph does not carry a VALUES block into a subquery: each subquery that
-    projects $this gets its own, the others none."""
-    from kg.sparql import bind_projected
-
-    text = ("SELECT DISTINCT $this ?value WHERE {\n"
-            "  { SELECT DISTINCT $this ?key WHERE { $this skos:altLabel ?key } }\n"
-            "  { SELECT DISTINCT ?value ?key WHERE { ?value skos:altLabel ?key } }\n}")
-    bound = bind_projected(text, "this", [URIRef("http://example.org/a")])
-    block = "VALUES ?this { <http://example.org/a> }"
-    assert bound.count(block) == 2
-    outer, first, second = bound.split("SELECT")[1:]
-    assert block in outer and block in first and block not in second

@@ -55,22 +55,6 @@ def bind_values(text: str, var: str, terms: list[Identifier]) -> str:
     return text[: m.end()] + block + text[m.end() :]
 
 
-def bind_projected(text: str, var: str, terms: list[Identifier]) -> str:
-    """``bind_values``, and the same VALUES block in each subquery that projects ``?var``
-    (or ``$var``): Oxigraph does not carry a VALUES block into a subquery, which is then
-    evaluated for every node, not for these (a subquery of each actor's names read every
-    name in the store to check one report)."""
-    block = f" VALUES ?{var} {{ {' '.join(t.n3() for t in terms)} }}"
-    projecting = re.compile(rf"\bSELECT\b[^{{}}]*?[?$]{var}\b[^{{}}]*?\bWHERE\s*\{{", re.IGNORECASE)
-    first = _WHERE.search(text)
-    if first is None:
-        raise QueryError("a parameterised query needs a WHERE { ... } group")
-    at = sorted({first.end(), *(m.end() for m in projecting.finditer(text))}, reverse=True)
-    for end in at:
-        text = text[:end] + block + text[end:]
-    return text
-
-
 _WITH = re.compile(r"^(\s*)#\s*with (\w+):\s?(.*)$", re.MULTILINE)
 
 

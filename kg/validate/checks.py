@@ -29,7 +29,7 @@ from ..errors import KgError
 from ..iris import slug
 from ..model import SEVERITIES, Finding, Severity, ValidationReport
 from ..queries import bind
-from ..sparql import bind_projected
+from ..sparql import bind_values
 from ..store import Store
 from ..vocab import GRAPHS_BASE, KG, ONTOLOGY_IRI, PREFIXES
 
@@ -230,8 +230,7 @@ def _sparql(shapes: Shapes, store: Store, focus: set[str] | None,
     for check in shapes.checks:
         steps.begin(f"SPARQL check {str(check.shape).rsplit('#', 1)[-1]}")
         # for some nodes, the check starts from them ($this bound), not from the whole store
-        query = check.query if focus is None else bind_projected(check.query, "this",
-                                                                 [URIRef(n) for n in sorted(focus)])
+        query = check.query if focus is None else bind_values(check.query, "this", [URIRef(n) for n in sorted(focus)])
         for row in store.query(query).rows if focus is None or focus else ():
             this = row.get("this")
             if this is None or (focus is not None and str(this) not in focus):
