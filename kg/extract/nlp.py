@@ -94,7 +94,10 @@ def pipeline(model: str, reference_dir: Path) -> Language:
     with nlp.select_pipes(disable=nlp.pipe_names):
         acronym_ruler.add_patterns(acronyms)  # type: ignore[attr-defined]
         ruler.add_patterns(names)  # type: ignore[attr-defined]
-    gc.freeze()  # the model lives as long as the process: kept out of the collector's walks
+    # the model and the lists live as long as the process: collected once, then kept out
+    # of the collector's later walks (gc.freeze), which a build's many objects trigger
+    gc.collect()
+    gc.freeze()
     return nlp
 
 

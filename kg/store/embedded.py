@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,7 +43,24 @@ def _value(term: object) -> str:
     return "" if term is None else term.value  # type: ignore[attr-defined]
 
 
-def to_oxigraph(term: Identifier) -> object:
+_FEW_QUADS = 256  # a node's or a property's quads read in one scan up to this many
+
+
+def _memo(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` with each distinct term converted once, then shared: a node's IRI
+    comes in every triple about it."""
+    made: dict[Any, Any] = {}
+
+    def term(t: Any) -> Any:  # an rdflib or an Oxigraph term
+        found = made.get(t)
+        if found is None:
+            found = made[t] = convert(t)
+        return found
+
+    return term
+
+
+def to_oxigraph(term: Identifier) -> Any:  # ox.NamedNode | ox.BlankNode | ox.Literal
     """An rdflib term as Oxigraph's (``to_rdflib``'s inverse)."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -159,14 +176,7 @@ class OxigraphStore:
     def _collect(res: object) -> QueryResult:
         if isinstance(res, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(res))
-        made: dict[object, Identifier] = {}  # each distinct term converted once, then shared
-
-        def term(t: object) -> Identifier:
-            found = made.get(t)
-            if found is None:
-                found = made[t] = to_rdflib(t)
-            return found
-
+        term = _memo(to_rdflib)
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
             rows = [
@@ -255,7 +265,7 @@ class OxigraphStore:
             subject = ox.NamedNode(str(node))
             values: dict[str, list[object]] = {str(p): [] for p in props}
             for i, q in enumerate(self._store.quads_for_pattern(subject, None, None, None)):
-                if i == 256:  # too many to read: a scan per property
+                if i == _FEW_QUADS:  # too many to read: a scan per property
                     values = {str(p): self._distinct(subject, ox.NamedNode(str(p)), most) for p in props}
                     break
                 seen = values.get(q.predicate.value)
@@ -264,10 +274,10 @@ class OxigraphStore:
             out += [(node, p, to_rdflib(o)) for p in props for o in values[str(p)]]
         return out
 
-    def _distinct(self, subject: object, prop: object, most: int) -> list[object]:
+    def _distinct(self, subject: ox.NamedNode, prop: ox.NamedNode, most: int) -> list[object]:
         """Up to ``most`` distinct values of a property, in index order."""
         seen: list[object] = []
-        for q in self._store.quads_for_pattern(subject, prop, None, None):  # type: ignore[arg-type]
+        for q in self._store.quads_for_pattern(subject, prop, None, None):
             if q.object not in seen:
                 seen.append(q.object)
                 if len(seen) == most:
@@ -275,34 +285,26 @@ class OxigraphStore:
         return seen
 
     def stated(self, triples: Iterable[Triple]) -> list[Triple]:
-        """A (subject, predicate) pair's quads are read in one scan when there are few
-        (most nodes: their types at once); past a few per object asked for (an actor
-        named by thousands of reports), each triple is an index seek that stops at the
-        first graph stating it."""
-        made: dict[Identifier, object] = {}  # each term made once: they repeat (a type per node)
-
-        def term(t: Identifier) -> object:
-            found = made.get(t)
-            if found is None:
-                found = made[t] = to_oxigraph(t)
-            return found
-
+        """A (subject, predicate) pair's quads are read in one scan when they are few
+        (most nodes: their types at once); for one with many (an actor named by
+        thousands of reports), each triple is an index seek that stops at the first
+        graph stating it."""
+        term = _memo(to_oxigraph)
         asked: dict[tuple[Identifier, Identifier], list[Identifier]] = {}
         for s, p, o in triples:
             asked.setdefault((s, p), []).append(o)
         out: list[Triple] = []
         for (s, p), objects in asked.items():
-            budget = 2 * len(objects) + 16
             seen: set[object] = set()
             for i, q in enumerate(self._store.quads_for_pattern(term(s), term(p), None, None)):
-                if i == budget:  # too many to read: a seek for each object asked for
+                if i == _FEW_QUADS:  # too many to read: a seek for each object asked for
                     seen = {term(o) for o in objects if self._any(term(s), term(p), term(o))}
                     break
                 seen.add(q.object)
             out += [(s, p, o) for o in objects if term(o) in seen]
         return out
 
-    def _any(self, s: object, p: object, o: object) -> bool:
+    def _any(self, s: Any, p: Any, o: Any) -> bool:  # Oxigraph terms
         """Whether some graph states (s, p, o): an index seek, the first quad enough."""
         return next(iter(self._store.quads_for_pattern(s, p, o, None)), None) is not None
 

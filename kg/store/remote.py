@@ -274,13 +274,24 @@ class RemoteStore:
         return out
 
     def stated(self, triples: Iterable[Triple]) -> list[Triple]:
-        """FILTER EXISTS over the triples given, 400 to a query. A blank node names
-        nothing across requests (nor may VALUES hold one): such a triple is not found."""
-        wanted = [t for t in triples if not any(isinstance(x, BNode) for x in t)]
+        """FILTER EXISTS over each predicate's subjects (400 to a query) and objects asked
+        for (a node's types: its nodes times the classes), the answer cut to the triples
+        asked. kg writes no blank node (nor may VALUES hold one): a triple with one is
+        not found."""
+        wanted = {t for t in triples if not any(isinstance(x, BNode) for x in t)}
+        by_predicate: dict[Identifier, tuple[set[Identifier], set[Identifier]]] = {}
+        for s, p, o in wanted:
+            subjects, objects = by_predicate.setdefault(p, (set(), set()))
+            subjects.add(s)
+            objects.add(o)
         out: list[Triple] = []
-        for i in range(0, len(wanted), 400):
-            rows = " ".join(f"({s.n3()} {p.n3()} {o.n3()})" for s, p, o in wanted[i:i + 400])
-            out += self.query(sparql.joined(sparql.text("validate_stated"), {"spo": rows})).triples
+        for p, (subjects, objects) in sorted(by_predicate.items()):
+            ordered = sorted(subjects)
+            for i in range(0, len(ordered), 400):
+                text = sparql.joined(sparql.text("validate_stated"), {
+                    "s": " ".join(s.n3() for s in ordered[i:i + 400]), "p": p.n3(),
+                    "o": " ".join(o.n3() for o in sorted(objects))})
+                out += [t for t in self.query(text).triples if t in wanted]
         return out
 
     def graph_triples(self, graph: URIRef) -> list[Triple]:

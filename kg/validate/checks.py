@@ -267,18 +267,18 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
                   properties: Iterable[URIRef] = (), classes: Iterable[URIRef] = ()) -> Graph:
     """What validating ``nodes`` (those ``graphs`` describe) reads, not a copy of the
     whole store. Of each node: what ``graphs`` and the graphs beside the documents (shared,
-    inferred, curation) state of it; all its types; from every other graph, each
+    inferred, curation) state of it; its types; from every other graph, each
     property that the shapes look at (``properties``) or these graphs state, two values
     only (enough to count to two, as the shapes do: ``Store.some_values``; a value another
     document states that a shape refuses was found with that document, or is found when
     this one makes its node a target, if it is one of the two).
     Then its members, the type of every node it points at (for sh:class), the time points
     it points at, whole; and the ontology (for subclasses). A type is asked for class by
-    class, of the ontology's classes and those the shapes name (``classes``): the only
-    ones a shape can see, and listing a node's types would read them once per document. An actor that thousands of
-    documents name brings two of its sentences, not thousands: what another document says
-    of it was checked with that document. Each step is index lookups from bound nodes
-    (VALUES), in chunks."""
+    class (``Store.stated``), of the ontology's classes and those the shapes name
+    (``classes``): the only ones a shape can see; listed, a node's types would be read
+    once per document that states them. An actor that thousands of documents name brings
+    two of its sentences, not thousands: what another document says of it was checked
+    with that document. Each step is index lookups from bound nodes (VALUES), in chunks."""
     g = Graph()
     for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
         g.add(t)

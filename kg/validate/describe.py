@@ -49,7 +49,7 @@ def describe(store: Store, findings: tuple[Finding, ...], *, chunk: int = 500,
                 labels.setdefault(node, (3, text))
         found: dict[str, str] = {}
         for graph in graphs or ():
-            rows = store.query(bind_values(bind(sparql.text("describe_evidence"), {"g": graph}), "node", nodes)).rows
+            rows = store.query(bind_values(bind(sparql.text("describe_evidence_in"), {"g": graph}), "node", nodes)).rows
             for row in rows:
                 node, first = str(row["node"]), str(row["first"])
                 found[node] = min(found.get(node, first), first)
