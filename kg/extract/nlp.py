@@ -72,6 +72,10 @@ def line_breaks(doc: Doc) -> Doc:
 @lru_cache(maxsize=2)
 def pipeline(model: str, reference_dir: Path) -> Language:
     """Load the model once per process and add the reference ruler before its NER."""
+    # loading the model and parsing make objects by the million and few cycles: the
+    # youngest generation is collected every 50,000 allocations, not 700 (a 100-report
+    # build's collections: 1.06 s in 2,138 runs against 0.44 s in 28)
+    gc.set_threshold(50_000, 20, 20)
     try:
         nlp = spacy.load(model)
     except OSError as exc:  # the model package is missing
@@ -95,7 +99,7 @@ def pipeline(model: str, reference_dir: Path) -> Language:
         acronym_ruler.add_patterns(acronyms)  # type: ignore[attr-defined]
         ruler.add_patterns(names)  # type: ignore[attr-defined]
     # the model and the lists live as long as the process: collected once, then kept out
-    # of the collector's later walks (gc.freeze), which a build's many objects trigger
+    # of the collector's later walks
     gc.collect()
     gc.freeze()
     return nlp
