@@ -151,10 +151,15 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from .pipeline import remove
 
     settings = _settings(args)
-    for name, graph in remove(args.documents, settings=settings):
+    store = open_store(settings.store_location)
+    try:
+        found = remove(args.documents, settings=settings, store=store)
+        trig = write_trig(store, settings)
+    finally:
+        store.close()
+    for name, graph in found:
         print(f"removed {name}: {graph}")
-    trig = settings.out_dir / "graph.trig"  # rewritten, or removed when the store is too large
-    print(trig_line(settings, trig if trig.exists() else None))
+    print(trig_line(settings, trig))
     return EXIT_OK
 
 

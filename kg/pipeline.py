@@ -360,7 +360,6 @@ def remove(names: Iterable[str], *, settings: Settings, store: Store | None = No
         apply_curation(store, settings)
         if found and INFERRED_GRAPH in store.graphs():
             store.replace_graph(INFERRED_GRAPH, [])
-        write_trig(store, settings)
         return found
     finally:
         if own_store:
