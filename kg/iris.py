@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from functools import lru_cache
 
 from rdflib import URIRef
@@ -50,12 +49,6 @@ INFERRED_GRAPH = graph("inferred")  # what the reasoner infers (kg reason)
 def is_document_graph(g: URIRef) -> bool:
     """Whether a named graph is one document's."""
     return str(g).startswith(str(graph(""))) and g not in (SHARED_GRAPH, INFERRED_GRAPH)
-
-
-def beside_documents(graphs: Iterable[URIRef]) -> list[URIRef]:
-    """Of these named graphs, those that are no document's: the shared graph, the
-    reasoner's, the curation files'. Each says little of any one node."""
-    return sorted(g for g in graphs if g in (SHARED_GRAPH, INFERRED_GRAPH) or str(g).startswith(CURATION_GRAPHS))
 
 
 def document(doc_id: str) -> URIRef:

@@ -282,8 +282,9 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     g = Graph()
     for t in store.graph_triples(URIRef(ONTOLOGY_IRI)):
         g.add(t)
-    curation = [row["g"] for row in store.query(sparql.text("validate_curation_graphs")).rows]
-    beside = sorted(set(iris.beside_documents([iris.SHARED_GRAPH, iris.INFERRED_GRAPH, *curation])) - set(graphs))  # type: ignore[list-item]
+    # the graphs beside the documents: the shared one, the reasoner's, the curation files'
+    curation = {URIRef(row["g"]) for row in store.query(sparql.text("validate_curation_graphs")).rows}
+    beside = sorted({iris.SHARED_GRAPH, iris.INFERRED_GRAPH, *curation} - set(graphs))
 
     def each(text: str, terms: list[Identifier]) -> None:
         for i in range(0, len(terms), chunk):
@@ -299,6 +300,7 @@ def neighbourhood(store: Store, nodes: list[URIRef], graphs: list[URIRef], *, ch
     def typed(terms: Iterable[Identifier]) -> None:
         for t in store.stated([(n, RDF.type, c) for n in terms for c in kinds]):
             g.add(t)
+
     for graph in beside:  # one at a time, named: with ?g bound by VALUES, Oxigraph reads every graph
         each(sparql.bind(sparql.text("validate_describe_in"), {"g": graph}), list(nodes))
     typed(nodes)
