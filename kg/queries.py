@@ -160,13 +160,23 @@ def paged(text: str, limit: int | None, offset: int | None, *, first: bool = Tru
     that wants the first rows does not have every row converted. A query with a line
     ``# page: PATTERN`` (and ``first``) is cut there instead: PATTERN joins it with
     ``$page`` replaced by the LIMIT and OFFSET, so a subquery can choose the page's rows
-    before the rest (grouping, labels) is worked out for them alone."""
+    before the rest (grouping, labels) is worked out for them alone (``$first``: the LIMIT
+    of the rows up to the page's end, see ``_cut``)."""
     if (limit is None and not offset) or not pages(text):
         return text
     if first and _PAGE.search(text):
-        cut = " ".join(_modifiers(limit, offset))
-        return _PAGE.sub(lambda m: m.group(1) + m.group(2).replace("$page", cut), text)
+        return _PAGE.sub(lambda m: m.group(1) + _cut(m.group(2), limit, offset), text)
     return text + "".join(f"\n{c}" for c in _modifiers(limit, offset))
+
+
+def _cut(pattern: str, limit: int | None, offset: int | None) -> str:
+    """A page line's pattern with ``$page`` made the page's LIMIT and OFFSET, and ``$first``
+    a LIMIT of the rows from the first to the page's last (none without a limit): a
+    subquery can sort on a cheap key alone (a date, which the engine compares without
+    reading a string) to find where the page ends, and the costly order (by IRI) is then
+    worked out for the rows up to there alone."""
+    first = " ".join(_modifiers(limit + (offset or 0), None)) if limit is not None else ""
+    return pattern.replace("$page", " ".join(_modifiers(limit, offset))).replace("$first", first)
 
 
 def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = None, *,
@@ -183,18 +193,17 @@ def text_for(store: Store, query: NamedQuery, params: dict[str, str] | None = No
     keys = _PAGE_KEYS.search(query.text)
     if keys and not params and limit is not None and pages(query.text):
         by, name, chosen = keys.group(1), keys.group(2), keys.group(3)
-        chosen = chosen.replace("$page", " ".join(_modifiers(limit + (offset or 0), None) if by
-                                                  else _modifiers(limit, offset)))
+        chosen = _cut(chosen, limit + (offset or 0), None) if by else _cut(chosen, limit, offset)
         _checked_network(query, chosen, allow_network)
         _, rows = store.plain_rows(chosen)
         text = joined(query.text, {name: " ".join(URIRef(row[0]).n3() for row in rows if _is_iri(row[0]))})
         if by:
             text = paged(text, limit, offset, first=False)
     elif (name := _paged_with(query, params)) and (limit is not None or offset):
-        value, cut = bindings(query, params)[name].n3(), " ".join(_modifiers(limit, offset))
+        value = bindings(query, params)[name].n3()
 
         def line(m: re.Match[str]) -> str:  # the page chosen among the parameter's rows
-            return m.group(1) + m.group(3).replace(f"${name}", value).replace("$page", cut) \
+            return m.group(1) + _cut(m.group(3).replace(f"${name}", value), limit, offset) \
                 if m.group(2) == name else m.group(0)
 
         text = _PAGE_WITH.sub(line, prepared(query, params))
