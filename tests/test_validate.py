@@ -410,3 +410,59 @@ def test_one_reports_findings_quote_that_report(seed_build) -> None:  # type: ig
     finally:
         store.close()
     assert checked
+
+
+def _results(shapes: Graph, data: Graph) -> set[tuple[object, ...]]:
+    import pyshacl
+
+    _, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_infos=True, allow_warnings=True)
+    return {tuple(report.value(r, p) for p in (SH.focusNode, SH.sourceShape, SH.resultPath, SH.value,
+                                                SH.sourceConstraintComponent, SH.resultSeverity))
+            for r in report.subjects(RDF.type, SH.ValidationResult)}
+
+
+def test_property_shapes_given_their_node_shapes_targets_find_the_same(seed_build) -> None:  # type: ignore[no-untyped-def]
+    """pySHACL validates a held property shape once per focus node, one with targets once
+    for all: kg gives each property shape its node shape's targets (``_hoist``). Over the
+    seeds' graph, pySHACL finds the same results either way; a shape held by a
+    deactivated node shape or by two shapes, or by one without targets, stays held."""
+    from kg.validate.checks import _hoist, data_graph
+
+    settings, _ = seed_build
+    shapes = load_shapes(settings.shapes_file)
+    held = Graph()
+    for t in shapes.graph:
+        if t[1] != SH.sparql and t[0] not in set(shapes.graph.objects(None, SH.sparql)):
+            held.add(t)
+    assert set(held.subject_objects(SH.property)) and not any(
+        t for t in shapes.core.triples((None, SH.property, None)) if (t[0], SH.targetClass, None) in shapes.core)
+    store = open_store(settings.store_path, read_only=True)
+    try:
+        data = data_graph(store)
+    finally:
+        store.close()
+    found = _results(shapes.core, data)
+    assert found and found == _results(held, data)
+
+    ex = "https://example.org/"
+    g = Graph()
+
+    def held_by(node: str, prop: str, *more: tuple[URIRef, object]) -> None:
+        g.add((URIRef(ex + node), SH.property, URIRef(ex + prop)))
+        g.add((URIRef(ex + prop), SH.path, URIRef(ex + "p")))
+        for p, o in more:
+            g.add((URIRef(ex + node), p, o))  # type: ignore[arg-type]
+
+    held_by("A", "Plain", (SH.targetClass, URIRef(ex + "C")))
+    held_by("A", "Shared")
+    held_by("B", "Shared", (SH.targetNode, URIRef(ex + "n")))
+    held_by("Off", "OffProp", (SH.targetClass, URIRef(ex + "C")), (SH.deactivated, Literal(True)))
+    held_by("Untargeted", "UntargetedProp")
+    held_by("A", "Listed")
+    g.add((BNode(), RDF.first, URIRef(ex + "Listed")))  # also in an sh:or list
+    _hoist(g)
+    kept = (("Off", "OffProp"), ("Untargeted", "UntargetedProp"), ("A", "Listed"))
+    assert set(g.subject_objects(SH.property)) == {(URIRef(ex + n), URIRef(ex + p)) for n, p in kept}
+    assert set(g.predicate_objects(URIRef(ex + "Plain"))) >= {(SH.targetClass, URIRef(ex + "C"))}
+    assert set(g.predicate_objects(URIRef(ex + "Shared"))) >= {(SH.targetClass, URIRef(ex + "C")),
+                                                                 (SH.targetNode, URIRef(ex + "n"))}

@@ -107,10 +107,37 @@ def load_shapes(path: Path) -> Shapes:
     for s, p, o in graph:
         if p != SH.sparql and s not in skip:
             core.add((s, p, o))
+    _hoist(core)
     read = frozenset(URIRef(str(row[0])) for row in core.query(_READ, initNs={"sh": SH, "rdf": RDF}))  # type: ignore[index]
     classes = frozenset(o for p in (SH["class"], SH.targetClass) for o in core.objects(None, p)
                         if isinstance(o, URIRef))
     return Shapes(graph, core, tuple(sorted(checks, key=lambda c: str(c.shape))), read, classes)
+
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+
+
+def _hoist(core: Graph) -> None:
+    """Each property shape that node shapes with targets hold (sh:property) is given their
+    targets and let go of, in the graph pySHACL reads: the same results (each about a
+    focus node, from the property shape, at its severity), for a fraction of the work.
+    Held, pySHACL validates a property shape once per focus node, reading the shape anew
+    each time (99,341 times for 100 reports); with targets of its own, once for all of
+    them. A shape held by a deactivated node shape, by one without targets, or elsewhere
+    too (sh:node, sh:or) stays as it is: validated there, it must not be on its own."""
+    held: dict[Node, list[Node]] = {}
+    for node, prop in core.subject_objects(SH.property):
+        held.setdefault(prop, []).append(node)
+    for prop, owners in held.items():
+        if any((node, SH.deactivated, Literal(True)) in core for node in owners) or \
+                any(True for s, p in core.subject_predicates(prop) if p != SH.property) or \
+                not all(any(True for t in _TARGETS for _ in core.objects(node, t)) for node in owners):
+            continue
+        for node in owners:
+            for t in _TARGETS:
+                for o in list(core.objects(node, t)):
+                    core.add((prop, t, o))
+            core.remove((node, SH.property, prop))
 
 
 def _texts(graph: Graph, node: Node, prop: URIRef) -> dict[str, str]:
