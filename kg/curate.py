@@ -163,7 +163,7 @@ def unapply(store: Store) -> None:
             if g in existing and len(part) == 4:
                 back.setdefault(g, set()).add((part[RDF.subject], part[RDF.predicate], part[RDF.object]))  # type: ignore[arg-type]
     for g, restored in back.items():  # back first: a run stopped half way is undone by the next
-        store.replace_graph(g, restored.union(store.graph_triples(g)))
+        store.change(g, add=restored)  # a few triples: the rest of the graph is not rewritten
     for c in curated:
         store.replace_graph(c, [])
 
@@ -227,9 +227,9 @@ def apply(store: Store, folder: Path | None) -> CurationReport:
         graphs[by_file[state.by[(None, t)]]].add(t)
     for c, triples in graphs.items():  # the record first, then the documents' graphs
         store.replace_graph(c, triples)  # type: ignore[arg-type]
-    for g in state.current:
-        if state.current[g] != state.pristine[g]:
-            store.replace_graph(g, state.pristine[g] & state.current[g])  # type: ignore[arg-type]
+    for g in state.current:  # what the corrections took out (what they put in is in their graph)
+        if taken := state.pristine[g] - state.current[g]:
+            store.change(g, remove=taken)  # type: ignore[arg-type]
     return CurationReport(tuple(results), tuple(errors))
 
 

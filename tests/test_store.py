@@ -67,6 +67,21 @@ def test_a_failed_write_leaves_the_graph_intact(store: Store) -> None:
     assert labels == [Literal("KIA", lang="fr")]
 
 
+def test_a_change_takes_out_and_puts_in_a_few_triples_of_one_graph_at_once(store: Store) -> None:
+    """``change``: what a curator's correction does to a document's graph, without
+    rewriting it; the other graphs keep the same triples; a bad triple changes nothing."""
+    store.replace_graph(G1, kia_triples())
+    store.replace_graph(G2, kia_triples())
+    store.change(G1, remove=[kia_triples()[1]], add=[(KIA, SKOS.altLabel, Literal("KIA", lang="fr"))])
+    assert set(store.graph_triples(G1)) == {kia_triples()[0], (KIA, SKOS.altLabel, Literal("KIA", lang="fr"))}
+    assert set(store.graph_triples(G2)) == set(kia_triples())
+    with pytest.raises(StoreError):
+        store.change(G1, remove=[kia_triples()[0]], add=[(KIA, URIRef("not an iri"), Literal("x"))])
+    assert (KIA, RDF.type, KG.ArmedGroup) in store.graph_triples(G1)
+    store.change(G2)  # nothing to do
+    assert len(store) == 4
+
+
 def test_bindings_and_result_formats(store: Store) -> None:
     store.replace_graph(G1, kia_triples())
     q = "SELECT ?l WHERE { ?a skos:prefLabel ?l }"

@@ -43,6 +43,18 @@ def statement_lines(triples: Iterable[Triple]) -> list[str]:
     return [f"{term(s)} {term(p)} {term(o)} ." for s, p, o in triples]
 
 
+def change_ops(graph: URIRef, remove: Iterable[Triple], add: Iterable[Triple], chunk: int) -> list[str]:
+    """The SPARQL UPDATE operations that take ``remove`` out of one graph and put ``add``
+    into it, ``chunk`` triples each (a server's parser may run out of stack on one block
+    of thousands)."""
+    ops = []
+    for verb, triples in (("DELETE", remove), ("INSERT", add)):
+        lines = statement_lines(triples)
+        ops += [f"{verb} DATA {{ GRAPH {graph.n3()} {{\n" + "\n".join(lines[i:i + chunk]) + "\n} }"
+                for i in range(0, len(lines), chunk)]
+    return ops
+
+
 # W3C result formats by short name -> media type
 RESULT_FORMATS = {
     "json": "application/sparql-results+json",
@@ -172,6 +184,11 @@ class Store(Protocol):
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Add triples to a named graph (one a triple already in it is not repeated)."""
+
+    def change(self, graph: URIRef, *, remove: Iterable[Triple] = (), add: Iterable[Triple] = ()) -> None:
+        """Take some triples out of one named graph and put others in, in one atomic write
+        (a curator's correction changes a few triples of a document's graph: the rest is
+        not read or written again). No blank node: DELETE DATA refuses them."""
 
     def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
         """Add triples to several named graphs at the store's bulk speed. Not atomic: a

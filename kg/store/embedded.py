@@ -26,7 +26,18 @@ from .. import files
 from ..errors import QueryError, StoreError
 from ..sparql import names_dataset
 from ..vocab import PREFIXES
-from .base import MEDIA, RESULT_FORMATS, QueryResult, Served, Triple, capped, negotiate, statement_lines, take
+from .base import (
+    MEDIA,
+    RESULT_FORMATS,
+    QueryResult,
+    Served,
+    Triple,
+    capped,
+    change_ops,
+    negotiate,
+    statement_lines,
+    take,
+)
 
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -123,6 +134,10 @@ class OxigraphStore:
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self._add_new(graph, triples)  # a load adds to the graph; a graph is a set
 
+    def change(self, graph: URIRef, *, remove: Iterable[Triple] = (), add: Iterable[Triple] = ()) -> None:
+        if ops := change_ops(graph, remove, add, chunk=1_000_000):
+            self._update(graph, ops)
+
     def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
         """One ``bulk_load`` of TriG (a graph block each; its lines are Turtle's, whose long
         strings keep a sentence's line breaks): it writes the store's files directly
@@ -151,6 +166,10 @@ class OxigraphStore:
         body = "\n".join(statement_lines(triples))
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
+        self._update(graph, ops)
+
+    def _update(self, graph: URIRef, ops: list[str]) -> None:
+        """The operations in one SPARQL UPDATE: one transaction."""
         try:
             self._store.update(" ;\n".join(ops))
         except (OSError, SyntaxError) as exc:

@@ -36,6 +36,7 @@ from .base import (
     Served,
     Triple,
     capped,
+    change_ops,
     negotiate,
     results_body,
     statement_lines,
@@ -134,6 +135,10 @@ class RemoteStore:
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self.bulk_add([(graph, triples)])
+
+    def change(self, graph: URIRef, *, remove: Iterable[Triple] = (), add: Iterable[Triple] = ()) -> None:
+        if ops := change_ops(graph, remove, add, INSERT_CHUNK):  # one request: a server applies it whole
+            self.update(" ;\n".join(ops))
 
     def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
         """One request of INSERT DATA operations (a server applies an update as a whole)."""
