@@ -37,6 +37,9 @@ class Network:
     places: list[dict[str, Any]] = field(default_factory=list)
 
 
+EVIDENCE = 12  # sentences kept a node
+
+
 def _s(value: Identifier | None) -> str | None:
     return None if value is None else str(value)
 
@@ -63,11 +66,12 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
     rels: dict[str, dict[str, Any]] = {}
     for r in rows("network_relations"):
         rid = str(r["rel"])
-        rel = rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
-                                    "kind": _s(r.get("kind")), "start": _s(r.get("start")),
-                                    "end": _s(r.get("end")), "evidence": []})
-        if "sentence" in r:
-            rel["evidence"].append({"sentence": clean(r["sentence"]), "document": clean(r["file"])})
+        rels.setdefault(rid, {"type": str(r["type"]), "s": str(r["s"]), "o": str(r["o"]),
+                              "kind": _s(r.get("kind")), "start": _s(r.get("start")),
+                              "end": _s(r.get("end")), "evidence": []})
+    for r in rows("network_relation_evidence", "rel", None if scope is None else set(rels)):
+        if str(r["rel"]) in rels:
+            rels[str(r["rel"])]["evidence"].append({"sentence": clean(r["sentence"]), "document": clean(r["file"])})
 
     g = nx.MultiDiGraph()  # in a slice, the other parties of its relations too: their dates count
     for r in rows("network_nodes", terms=None if scope is None else
@@ -88,9 +92,14 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
             alias = clean(r["alias"])
             if alias not in g.nodes[node]["aliases"]:
                 g.nodes[node]["aliases"].append(alias)
-    for r in rows("network_evidence"):
+    # up to 12 sentences a node: in a slice, asked node by node and cut by the engine (an
+    # actor that thousands of reports name would bring all their sentences)
+    evidence = rows("network_evidence") if scope is None else [
+        r for n in sorted(scope) for r in store.query(sparql.scoped(sparql.text("network_evidence"), "node",
+                                                                    [URIRef(n)]) + f"\nLIMIT {4 * EVIDENCE}").rows]
+    for r in evidence:
         node = str(r["node"])
-        if node in g and len(g.nodes[node]["evidence"]) < 12:
+        if node in g and len(g.nodes[node]["evidence"]) < EVIDENCE:
             item = {"sentence": clean(r["sentence"]), "document": clean(r["file"])}
             if item not in g.nodes[node]["evidence"]:
                 g.nodes[node]["evidence"].append(item)
@@ -171,13 +180,6 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         if first_fact[n] and (not data["start"] or min(first_fact[n]) < data["start"]):
             data["start"] = min(first_fact[n])  # the first dated fact, engagement or relation
 
-    by_place: dict[str, dict[str, Any]] = {}  # one feature per place, whatever its rows
-    for r in store.query(sparql.text("network_places")).rows:
-        by_place.setdefault(str(r["place"]), {
-            "id": str(r["place"]), "label": clean(r.get("label") or ""),
-            "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
-            "long": float(r["long"]), "source": clean(r.get("source") or "")})  # type: ignore[arg-type]
-    places = list(by_place.values())
     g = _select(g, query_rows, actor, hops)
     selected = set(g)
     whole = query_rows is None and actor is None
@@ -187,6 +189,14 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
         if (parties and not parties & selected) or (not parties and not whole):
             continue
         engagements.append({**e, "agents": sorted(e["agents"]), "targets": sorted(e["targets"])})
+    by_place: dict[str, dict[str, Any]] = {}  # one feature per place, whatever its rows
+    # the whole graph's places, or a slice's: those of its engagements
+    for r in rows("network_places", "place", None if whole else {e["place"] for e in engagements if e["place"]}):
+        by_place.setdefault(str(r["place"]), {
+            "id": str(r["place"]), "label": clean(r.get("label") or ""),
+            "kind": str(r["class"]).rsplit("#", 1)[-1], "lat": float(r["lat"]),  # type: ignore[arg-type]
+            "long": float(r["long"]), "source": clean(r.get("source") or "")})  # type: ignore[arg-type]
+    places = list(by_place.values())
     return Network(graph=g, engagements=engagements, places=places)
 
 
