@@ -282,7 +282,8 @@ def test_a_slice_read_from_its_neighbourhood_equals_the_whole_network_cut(seed_b
                         sorted(sub.edges(keys=True, data=True), key=repr), (actor, hops)
                     assert sorted(got.engagements, key=repr) == sorted(engagements, key=repr), (actor, hops)
                     used = {e["place"] for e in engagements}
-                    assert sorted(got.places, key=repr) == sorted((p for p in whole.places if p["id"] in used), key=repr)
+                    shown = [p for p in whole.places if p["id"] in used]
+                    assert sorted(got.places, key=repr) == sorted(shown, key=repr)
                     placed = placed or bool(got.places)
     finally:
         store.close()
