@@ -185,8 +185,9 @@ def test_a_build_stopped_before_its_batch_was_marked_complete_is_redone(tmp_path
 
 
 def test_extraction_in_two_processes_builds_what_one_builds(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """kg build --workers 2: the documents are extracted in two processes (tasks of a
-    few documents, results in order) and written by this one; the graph is the same."""
+    """kg build --workers 2: the documents are extracted in two processes, this one and
+    another (tasks of a few documents in turn, results in order), and written by this
+    one; the graph is the same."""
     import kg.extract
 
     docs = tmp_path / "docs"

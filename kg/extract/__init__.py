@@ -31,8 +31,8 @@ def extract(documents: Iterable[Document], *,
             settings: Settings) -> Iterator[Extraction | ExtractionError]:
     """One Extraction per document, in order; an ExtractionError in its place when the
     extractor fails on that document (the others go on). With ``settings.workers`` > 1 and
-    enough documents, in that many processes (each loads the model once), results in
-    order as they come: the caller writes them (one writer)."""
+    enough documents, in that many processes (this one and others, each loads the model
+    once), results in order as they come: the caller writes them (one writer)."""
     docs = list(documents)
     workers = min(settings.workers, len(docs) // WORKER_DOCUMENTS)
     if workers > 1:
@@ -42,17 +42,23 @@ def extract(documents: Iterable[Document], *,
 
 
 def _in_processes(docs: list[Document], settings: Settings, workers: int) -> Iterator[Extraction | ExtractionError]:
-    """Tasks of WORKER_DOCUMENTS documents over a pool of processes started clean
-    (``spawn``: the parent's open store and threads are not copied), in order."""
+    """Tasks of WORKER_DOCUMENTS documents, in order: one in ``workers`` extracted here,
+    the others by a pool of ``workers - 1`` processes started clean (``spawn``: the
+    parent's open store and threads are not copied). This process loads the model for its
+    share, as a build with one worker does, so two workers load it twice, not three
+    times (a load is 4 to 5 s of CPU)."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     tasks = [docs[i:i + WORKER_DOCUMENTS] for i in range(0, len(docs), WORKER_DOCUMENTS)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_task, task, settings) for task in tasks]
-        for task, future in zip(tasks, futures, strict=True):
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {i: pool.submit(_task, task, settings) for i, task in enumerate(tasks) if i % workers}
+        for i, task in enumerate(tasks):
+            if i not in futures:
+                yield from _extract(task, settings)
+                continue
             try:
-                yield from future.result()
+                yield from futures[i].result()
             except Exception as exc:  # noqa: BLE001 -- a process that died: its documents are named
                 yield from (ExtractionError(d.path, f"extraction process failed: {type(exc).__name__}: {exc}")
                             for d in task)
