@@ -89,7 +89,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     for graph in report.removed:
         print(f"removed {graph}: its files are gone (--sync)")
     _print_curation(report.curation)
-    print(f"store: {c.get('documents', 0)} documents, {c.get('triples', 0)} triples, "
+    triples = f"more than {c['triples_more_than']:,}" if "triples_more_than" in c else f"{c.get('triples', 0):,}"
+    print(f"store: {c.get('documents', 0)} documents, {triples} triples, "
           f"{c.get('actors', 0)} actors, {c.get('persons', 0)} persons, "
           f"{c.get('places', 0)} places")
     print(trig_line(settings, report.trig))
