@@ -94,9 +94,10 @@ def build_network(store: Store, *, query_rows: list[dict[str, Identifier]] | Non
                 g.nodes[node]["aliases"].append(alias)
     # up to 12 sentences a node: in a slice, asked node by node and cut by the engine (an
     # actor that thousands of reports name would bring all their sentences)
+    sentences = sparql.text("network_evidence")
     evidence = rows("network_evidence") if scope is None else [
-        r for n in sorted(scope) for r in store.query(sparql.scoped(sparql.text("network_evidence"), "node",
-                                                                    [URIRef(n)]) + f"\nLIMIT {4 * EVIDENCE}").rows]
+        r for n in sorted(scope)
+        for r in store.query(sparql.scoped(sentences, "node", [URIRef(n)]) + f"\nLIMIT {4 * EVIDENCE}").rows]
     for r in evidence:
         node = str(r["node"])
         if node in g and len(g.nodes[node]["evidence"]) < EVIDENCE:

@@ -39,6 +39,8 @@ from .base import (
     take,
 )
 
+_ONE_BLOCK = 10**9  # triples per DATA block: all of them (Oxigraph's parser takes one block)
+
 _RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
     "xml": ox.QueryResultsFormat.XML,
@@ -135,7 +137,7 @@ class OxigraphStore:
         self._add_new(graph, triples)  # a load adds to the graph; a graph is a set
 
     def change(self, graph: URIRef, *, remove: Iterable[Triple] = (), add: Iterable[Triple] = ()) -> None:
-        if ops := change_ops(graph, remove, add, chunk=1_000_000):
+        if ops := change_ops(graph, remove, add, chunk=_ONE_BLOCK):
             self._update(graph, ops)
 
     def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
@@ -163,10 +165,7 @@ class OxigraphStore:
     def _replace(self, graph: URIRef, triples: Iterable[Triple], stale: list[URIRef]) -> None:
         """An existing graph: DROP and INSERT DATA in one SPARQL UPDATE, one transaction."""
         ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *stale)]
-        body = "\n".join(statement_lines(triples))
-        if body:
-            ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
-        self._update(graph, ops)
+        self._update(graph, ops + change_ops(graph, (), triples, chunk=_ONE_BLOCK))
 
     def _update(self, graph: URIRef, ops: list[str]) -> None:
         """The operations in one SPARQL UPDATE: one transaction."""

@@ -39,7 +39,6 @@ from .base import (
     change_ops,
     negotiate,
     results_body,
-    statement_lines,
     take,
 )
 
@@ -124,14 +123,10 @@ class RemoteStore:
     # -- writing -----------------------------------------------------------------
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple], *,
                       drop: Iterable[URIRef] = ()) -> None:
-        ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *drop)]
-        lines = statement_lines(triples)
         # several INSERT DATA operations of the same request: Virtuoso's parser runs out
         # of stack ("memory exhausted") on one block of thousands of triples
-        for i in range(0, len(lines), INSERT_CHUNK):
-            body = "\n".join(lines[i:i + INSERT_CHUNK])
-            ops.append(f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{body}\n}} }}")
-        self.update(" ;\n".join(ops))
+        ops = [f"DROP SILENT GRAPH {name.n3()}" for name in (graph, *drop)]
+        self.update(" ;\n".join(ops + change_ops(graph, (), triples, INSERT_CHUNK)))
 
     def add(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         self.bulk_add([(graph, triples)])
@@ -142,11 +137,7 @@ class RemoteStore:
 
     def bulk_add(self, graphs: Sequence[tuple[URIRef, Iterable[Triple]]]) -> None:
         """One request of INSERT DATA operations (a server applies an update as a whole)."""
-        ops = []
-        for graph, triples in graphs:
-            lines = statement_lines(triples)
-            ops += [f"INSERT DATA {{ GRAPH {graph.n3()} {{\n{chr(10).join(lines[i:i + INSERT_CHUNK])}\n}} }}"
-                    for i in range(0, len(lines), INSERT_CHUNK)]
+        ops = [op for graph, triples in graphs for op in change_ops(graph, (), triples, INSERT_CHUNK)]
         if ops:
             self.update(" ;\n".join(ops))
 
